@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The XDP fast path: forward IPv4/IPv6 through the kernel's FIB and
+ * neighbour tables, hand everything else to the kernel unchanged. */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "fastpath/abi.h"
+#include "maps.h"
+#include "parse.h"
+#include "fib.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#define AF_INET6 10
+#endif
+
+/* What the IP handlers learned about a frame they want forwarded. */
+struct fp_frame {
+	__u32 frame_len;    /* Ethernet header + IP packet */
+	__u32 trim;         /* padding after the IP packet, removed on forward */
+	bool multi_buffer;  /* the packet continues past the first buffer */
+};
+
+static __always_inline int pass(struct fp_stats *st, enum fp_pass_reason why)
+{
+	if (why < FP_PASS__MAX)
+		st->pass[why]++;
+	return XDP_PASS;
+}
+
+/* The IP packet claims ip_len bytes: check it against the frame and note
+ * padding to trim and whether it spans several buffers. */
+static __always_inline bool frame_fits(struct xdp_md *ctx, __u32 ip_len,
+				       struct fp_frame *f)
+{
+	__u32 linear = ctx->data_end - ctx->data;
+	__u64 total;
+
+	f->frame_len = ETH_HLEN + ip_len;
+	f->trim = 0;
+	f->multi_buffer = false;
+	if (f->frame_len == linear)
+		return true;
+	total = bpf_xdp_get_buff_len(ctx);
+	if (f->frame_len > total)
+		return false;
+	f->trim = total - f->frame_len;
+	f->multi_buffer = f->frame_len > linear;
+	return true;
+}
+
+/* The lookup succeeded: claim the frame for the DEVMAP, or hand it up. The
+ * frame is rewritten only after the redirect is certain. */
+static __always_inline int redirect(struct xdp_md *ctx, struct fp_stats *st,
+				    const struct bpf_fib_lookup *fib,
+				    const struct fp_frame *f)
+{
+	__u32 egress = fib->ifindex;
+
+	/* The kernel forwards back out of the ingress and sends a redirect. */
+	if (egress == ctx->ingress_ifindex)
+		return pass(st, FP_PASS_HAIRPIN);
+	if (f->multi_buffer) {
+		struct fp_iface *out = bpf_map_lookup_elem(&ifaces, &egress);
+
+		/* The driver would drop it: the kernel can segment it. */
+		if (!out || !(out->flags & FP_IFACE_XMIT_SG))
+			return pass(st, FP_PASS_NO_XMIT_SG);
+	}
+	/* Not in the DEVMAP: not ready for redirects, or not ours. */
+	if (bpf_redirect_map(&devmap, egress, XDP_PASS) != XDP_REDIRECT)
+		return pass(st, FP_PASS_NOT_EGRESS);
+	st->fwd_packets++;
+	st->fwd_bytes += f->frame_len;
+	return XDP_REDIRECT;
+}
+
+static __always_inline int forward_ipv4(struct xdp_md *ctx, struct fp_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = (void *)(eth + 1);
+	struct bpf_fib_lookup fib = {};
+	struct fp_frame f;
+	__u32 ip_len;
+	int off, action;
+
+	/* The kernel drops it, or finds the header past the first buffer. */
+	if ((void *)(iph + 1) > data_end)
+		return pass(st, FP_PASS_TRUNCATED);
+	/* The kernel drops a bad version or header length. */
+	if (iph->version != 4 || iph->ihl < 5)
+		return pass(st, FP_PASS_MALFORMED);
+	/* Options (router alert, source route) are the kernel's to process. */
+	if (iph->ihl != 5)
+		return pass(st, FP_PASS_IP_OPTIONS);
+	ip_len = bpf_ntohs(iph->tot_len);
+	/* The kernel drops a length below the header. */
+	if (ip_len < sizeof(*iph))
+		return pass(st, FP_PASS_MALFORMED);
+	/* The kernel drops a packet longer than its frame. */
+	if (!frame_fits(ctx, ip_len, &f))
+		return pass(st, FP_PASS_TRUNCATED);
+	/* The kernel drops a bad header checksum. */
+	if (!ipv4_csum_valid(iph))
+		return pass(st, FP_PASS_MALFORMED);
+	/* Multicast routing is the kernel's. */
+	if (ipv4_multicast(iph->daddr))
+		return pass(st, FP_PASS_IP_MULTICAST);
+	/* The kernel drops martians. */
+	if (ipv4_martian_source(iph->saddr) || ipv4_martian_dest(iph->daddr))
+		return pass(st, FP_PASS_MARTIAN);
+	/* The kernel sends Time Exceeded, so traceroute shows this router. */
+	if (iph->ttl <= 1)
+		return pass(st, FP_PASS_TTL);
+
+	fib.family = AF_INET;
+	fib.tos = iph->tos;
+	fib.l4_protocol = iph->protocol;
+	fib.tot_len = ip_len;
+	fib.ipv4_src = iph->saddr;
+	fib.ipv4_dst = iph->daddr;
+	fib.ifindex = ctx->ingress_ifindex;
+	/* Fragments hash without ports, as in the kernel's flow dissector. */
+	off = l4_ports_offset(iph->protocol);
+	if (off >= 0 && !(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) &&
+	    sizeof(*iph) + off + 4 <= ip_len) {
+		__be16 *ports = (void *)(iph + 1) + off;
+
+		if ((void *)(ports + 2) <= data_end) {
+			fib.sport = ports[0];
+			fib.dport = ports[1];
+		}
+	}
+
+	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	/* Local, unroutable, unresolved or too big: the kernel's answer. */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return pass(st, fib_pass_reason(rc));
+	action = redirect(ctx, st, &fib, &f);
+	if (action != XDP_REDIRECT)
+		return action;
+	ipv4_decrease_ttl(iph);
+	set_macs(eth, &fib);
+	if (f.trim)
+		bpf_xdp_adjust_tail(ctx, -(int)f.trim);
+	return XDP_REDIRECT;
+}
+
+static __always_inline int forward_ipv6(struct xdp_md *ctx, struct fp_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6h = (void *)(eth + 1);
+	struct bpf_fib_lookup fib = {};
+	struct fp_frame f;
+	__u32 ip_len;
+	int off, action;
+
+	/* The kernel drops it, or finds the header past the first buffer. */
+	if ((void *)(ip6h + 1) > data_end)
+		return pass(st, FP_PASS_TRUNCATED);
+	/* The kernel drops a bad version. */
+	if (ip6h->version != 6)
+		return pass(st, FP_PASS_MALFORMED);
+	ip_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
+	/* The kernel drops a packet longer than its frame. */
+	if (!frame_fits(ctx, ip_len, &f))
+		return pass(st, FP_PASS_TRUNCATED);
+	/* Hop-by-hop (router alert, jumbo) and the rest are the kernel's. */
+	if (ipv6_exthdr(ip6h->nexthdr))
+		return pass(st, FP_PASS_IPV6_EXTHDR);
+	/* Multicast routing is the kernel's. */
+	if (ipv6_multicast(&ip6h->daddr))
+		return pass(st, FP_PASS_IP_MULTICAST);
+	/* The kernel drops these, or answers beyond-scope. */
+	if (ipv6_link_local(&ip6h->saddr) || ipv6_link_local(&ip6h->daddr))
+		return pass(st, FP_PASS_LINK_LOCAL);
+	/* The kernel drops martians. */
+	if (ipv6_multicast(&ip6h->saddr) || ipv6_martian(&ip6h->saddr) ||
+	    ipv6_martian(&ip6h->daddr))
+		return pass(st, FP_PASS_MARTIAN);
+	/* The kernel sends Time Exceeded, so traceroute shows this router. */
+	if (ip6h->hop_limit <= 1)
+		return pass(st, FP_PASS_TTL);
+
+	fib.family = AF_INET6;
+	fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
+	fib.l4_protocol = ip6h->nexthdr;
+	fib.tot_len = ip_len;
+	__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, sizeof(fib.ipv6_src));
+	__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, sizeof(fib.ipv6_dst));
+	fib.ifindex = ctx->ingress_ifindex;
+	off = l4_ports_offset(ip6h->nexthdr);
+	if (off >= 0 && sizeof(*ip6h) + off + 4 <= ip_len) {
+		__be16 *ports = (void *)(ip6h + 1) + off;
+
+		if ((void *)(ports + 2) <= data_end) {
+			fib.sport = ports[0];
+			fib.dport = ports[1];
+		}
+	}
+
+	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	/* Local, unroutable, unresolved or too big: the kernel's answer. */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return pass(st, fib_pass_reason(rc));
+	action = redirect(ctx, st, &fib, &f);
+	if (action != XDP_REDIRECT)
+		return action;
+	ip6h->hop_limit--;
+	set_macs(eth, &fib);
+	if (f.trim)
+		bpf_xdp_adjust_tail(ctx, -(int)f.trim);
+	return XDP_REDIRECT;
+}
+
+static __always_inline int fastpath(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u32 ingress = ctx->ingress_ifindex;
+	struct fp_iface *in = bpf_map_lookup_elem(&ifaces, &ingress);
+	__u32 slot = in ? in->slot : 0;
+	struct fp_stats *st = bpf_map_lookup_elem(&stats, &slot);
+
+	/* Slots are below max_entries: only to please the verifier. */
+	if (!st)
+		return XDP_PASS;
+	/* Attached by hand, or not yet configured: the kernel's. */
+	if (!in)
+		return pass(st, FP_PASS_UNKNOWN_IFACE);
+	/* The kernel drops runts. */
+	if ((void *)(eth + 1) > data_end)
+		return pass(st, FP_PASS_TRUNCATED);
+	/* ARP, LLDP, VLAN-tagged and the rest are the kernel's. */
+	if (eth->h_proto != bpf_htons(ETH_P_IP) &&
+	    eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return pass(st, FP_PASS_NOT_IP);
+	/* The kernel forwards only frames sent to this host's address. */
+	if (eth->h_dest[0] & 1)
+		return pass(st, FP_PASS_L2_MULTICAST);
+	if (!mac_equal(eth->h_dest, in->mac))
+		return pass(st, FP_PASS_OTHER_HOST);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return forward_ipv4(ctx, st);
+	return forward_ipv6(ctx, st);
+}
+
+SEC("xdp.frags")
+int xdp_fastpath(struct xdp_md *ctx)
+{
+	return fastpath(ctx);
+}
+
+char LICENSE[] SEC("license") = "GPL";

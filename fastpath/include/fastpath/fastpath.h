@@ -1,0 +1,157 @@
+// The fast path as seen from C++: load it, attach it to interfaces, choose
+// its egress devices, pin it so other processes find it, read its counters.
+#pragma once
+
+#include <linux/types.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "fastpath/abi.h"
+
+namespace fastpath {
+
+using common::Error;
+using common::Result;
+using Mac = std::array<uint8_t, 6>;
+
+enum class XdpMode { native, generic, automatic };
+std::string_view to_string(XdpMode mode);
+std::optional<XdpMode> parse_mode(std::string_view text);
+
+struct PassReason {
+  std::string_view name;  // stable identifier, used in JSON
+  std::string_view why;   // one line for people
+};
+// Indexed by enum fp_pass_reason.
+const std::array<PassReason, FP_PASS__MAX>& pass_reasons();
+
+struct Counters {
+  uint64_t fwd_packets = 0;
+  uint64_t fwd_bytes = 0;
+  std::array<uint64_t, FP_PASS__MAX> pass{};
+
+  uint64_t passed() const;
+  uint64_t operator[](enum fp_pass_reason r) const { return pass[r]; }
+  Counters& operator+=(const Counters& o);
+};
+
+struct EgressCounters {
+  uint64_t xmit_packets = 0;
+  uint64_t xmit_drops = 0;
+  uint64_t redirect_errors = 0;
+};
+
+// An interface as the fast path needs to know it.
+struct Interface {
+  uint32_t ifindex = 0;
+  std::string name;   // for messages only
+  Mac mac{};
+  bool xmit_sg = false;  // takes multi-buffer frames as a redirect target
+};
+
+// What the pinned maps say about one interface.
+struct InterfaceState {
+  uint32_t ifindex = 0;
+  Mac mac{};
+  uint32_t slot = 0;
+  bool xmit_sg = false;
+  bool attached = false;         // a pinned XDP link exists
+  std::optional<XdpMode> mode;   // native or generic, when attached
+  bool egress = false;           // in the DEVMAP
+  Counters counters;
+  std::optional<EgressCounters> transmit;
+};
+
+struct Snapshot {
+  std::vector<InterfaceState> interfaces;  // by ifindex
+  Counters unknown_ingress;                // frames from unconfigured devices
+  Counters total() const;
+};
+
+// The bpffs directory holding the pinned state of the current network
+// namespace: <bpffs>/xdp-router/netns-<cookie>.
+Result<std::filesystem::path> default_pin_dir(
+    const std::filesystem::path& bpffs = "/sys/fs/bpf");
+
+// Routes libbpf's messages into the project logger (one level lower).
+void route_libbpf_logs();
+
+// The owner of the fast path in this network namespace. Holds a lock on the
+// pin directory for its lifetime, so one process changes it at a time.
+class Fastpath {
+ public:
+  // Loads the programs, adopting maps pinned under pin_dir (counters, DEVMAP
+  // and interfaces survive) and moving existing links to the new program.
+  static Result<Fastpath> load(const std::filesystem::path& pin_dir);
+
+  Fastpath(Fastpath&&) noexcept;
+  Fastpath& operator=(Fastpath&&) noexcept;
+  ~Fastpath();
+
+  // Attaches the fast path to iface as a pinned bpf_link. Returns the mode
+  // the kernel accepted (automatic tries native, then generic).
+  Result<XdpMode> attach(const Interface& iface, XdpMode mode);
+  Result<void> detach(uint32_t ifindex);
+  // Egress devices: the DEVMAP. Add only devices that can take redirects.
+  Result<void> add_egress(const Interface& iface);
+  Result<void> remove_egress(uint32_t ifindex);
+  // Drops everything known about ifindex: link, DEVMAP entry, counters.
+  Result<void> forget(uint32_t ifindex);
+  // Detaches every interface and removes the pinned state.
+  Result<void> destroy();
+  // The same for a fast path no process holds: nothing is loaded. Returns
+  // false if there was nothing to remove.
+  static Result<bool> unload(const std::filesystem::path& pin_dir);
+
+  Result<Snapshot> snapshot() const;
+  int program_fd() const;
+  const std::filesystem::path& pin_dir() const;
+  // Whether transmit outcomes are counted (needs BTF tracepoints).
+  bool counts_transmit() const;
+
+ private:
+  struct Impl;
+  explicit Fastpath(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Read-only access to the pinned state, for tools that must not load or
+// change anything while another process owns the fast path.
+class PinnedState {
+ public:
+  static Result<PinnedState> open(const std::filesystem::path& pin_dir);
+
+  PinnedState(PinnedState&&) noexcept;
+  PinnedState& operator=(PinnedState&&) noexcept;
+  ~PinnedState();
+
+  Result<Snapshot> snapshot() const;
+  // The live program, for running it on a crafted frame.
+  int program_fd() const;
+
+ private:
+  struct Impl;
+  explicit PinnedState(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// One run of the program on a frame through BPF_PROG_TEST_RUN, as if it
+// arrived on ingress_ifindex. Nothing is transmitted.
+struct TestRun {
+  uint32_t action = 0;           // XDP_PASS, XDP_REDIRECT, ...
+  std::vector<uint8_t> output;   // the frame after the program
+  uint32_t duration_ns = 0;      // average over the repeats
+};
+Result<TestRun> test_run(int prog_fd, std::span<const uint8_t> frame,
+                         uint32_t ingress_ifindex, uint32_t repeat = 1);
+
+}  // namespace fastpath

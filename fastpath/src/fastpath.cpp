@@ -1,0 +1,426 @@
+// Loading the fast path, attaching it as pinned bpf_links, and keeping its
+// interfaces and DEVMAP.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/core.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sys/file.h>
+#include <fcntl.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/fd.h"
+#include "common/log.h"
+#include "common/netns.h"
+#include "fastpath_bpf.skel.h"
+#include "fastpath/fastpath.h"
+#include "maps.h"
+#include "pins.h"
+#include "trace_bpf.skel.h"
+
+namespace fastpath {
+namespace {
+
+constexpr std::string_view kLog = "fastpath";
+
+struct SkelDeleter {
+  void operator()(fastpath_bpf* s) const { fastpath_bpf__destroy(s); }
+  void operator()(trace_bpf* s) const { trace_bpf__destroy(s); }
+};
+
+std::string ifname(uint32_t ifindex) {
+  char buf[IF_NAMESIZE] = {};
+  if (if_indextoname(ifindex, buf)) return buf;
+  return fmt::format("ifindex {}", ifindex);
+}
+
+// Replaces whatever is pinned at path by fd.
+Result<void> repin(int fd, const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (bpf_obj_pin(fd, path.c_str()) < 0)
+    return common::fail_errno(fmt::format("cannot pin {}", path.string()));
+  return {};
+}
+
+Result<void> make_dirs(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return common::fail(ec.value(),
+                        fmt::format("cannot create {}", dir.string()));
+  return {};
+}
+
+// Makes map use the one pinned at path, if any, after checking its shape.
+Result<void> reuse_pinned(bpf_map* map, const std::filesystem::path& path) {
+  common::UniqueFd fd(bpf_obj_get(path.c_str()));
+  if (!fd) return {};
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) < 0)
+    return common::fail_errno(fmt::format("cannot inspect {}", path.string()));
+  if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+      info.value_size != bpf_map__value_size(map) ||
+      info.max_entries != bpf_map__max_entries(map))
+    return common::fail(EINVAL, fmt::format("{} is from another version", path.string()),
+                        fmt::format("remove {} and attach again",
+                                    path.parent_path().string()));
+  if (int err = bpf_map__reuse_fd(map, fd.get()); err)
+    return common::fail(err, fmt::format("cannot reuse {}", path.string()));
+  return {};
+}
+
+Error attach_error(int err, const Interface& iface, XdpMode mode) {
+  const std::string& name = iface.name;
+  switch (err) {
+    case EOPNOTSUPP:
+      if (mode == XdpMode::native)
+        return {err, fmt::format("driver of {} does not support native XDP", name),
+                "use mode generic (or auto)"};
+      break;
+    case EBUSY:
+    case EEXIST:
+      return {err, fmt::format("{} already has another XDP program attached", name),
+              fmt::format("detach it: ip link set dev {} xdp off", name)};
+    case ENODEV:
+    case ENXIO:
+      return {err, fmt::format("interface {} not found", name), {}};
+    case EPERM:
+    case EACCES:
+      return {err, fmt::format("not permitted to attach XDP to {}", name),
+              "run as root (CAP_NET_ADMIN and CAP_BPF)"};
+    case EINVAL:
+      if (mode == XdpMode::native)
+        return {err, fmt::format("driver of {} refused the program in native mode", name),
+                "check the MTU and channel settings, or use mode generic"};
+      break;
+  }
+  return {err, fmt::format("cannot attach the fast path to {} in {} mode", name,
+                           to_string(mode)), {}};
+}
+
+}  // namespace
+
+struct Fastpath::Impl {
+  std::filesystem::path dir;
+  common::UniqueFd lock;
+  std::unique_ptr<fastpath_bpf, SkelDeleter> skel;
+  std::unique_ptr<trace_bpf, SkelDeleter> trace;
+
+  detail::MapFds fds() const {
+    return {bpf_map__fd(skel->maps.ifaces), bpf_map__fd(skel->maps.stats),
+            bpf_map__fd(skel->maps.devmap),
+            trace ? bpf_map__fd(trace->maps.egress_stats) : -1};
+  }
+  int prog_fd() const { return bpf_program__fd(skel->progs.xdp_fastpath); }
+
+  Result<void> lock_dir();
+  Result<void> load_program();
+  Result<void> adopt_links();
+  Result<void> load_trace();
+  Result<uint32_t> upsert_iface(const Interface& iface);
+  Result<void> zero_slot(uint32_t slot);
+};
+
+Result<void> Fastpath::Impl::lock_dir() {
+  lock.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock)
+    return common::fail_errno(fmt::format("cannot open {}", dir.string()));
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) < 0)
+    return common::fail(errno == EWOULDBLOCK ? EBUSY : errno,
+                        "the fast path of this network namespace is in use by "
+                        "another process",
+                        "use routerd's control socket, or stop the other process");
+  return {};
+}
+
+Result<void> Fastpath::Impl::load_program() {
+  skel.reset(fastpath_bpf__open());
+  if (!skel) return common::fail_errno("cannot open the fast path BPF object");
+  for (bpf_map* map : {skel->maps.ifaces, skel->maps.stats}) {
+    const auto path = dir / bpf_map__name(map);
+    if (int err = bpf_map__set_pin_path(map, path.c_str()); err)
+      return common::fail(err, fmt::format("cannot pin {}", path.string()));
+  }
+  // libbpf 1.1 refuses to reuse a pinned DEVMAP (the kernel adds
+  // BPF_F_RDONLY_PROG to its flags, fixed in later libbpf): reuse it here.
+  const auto devmap_path = dir / bpf_map__name(skel->maps.devmap);
+  if (auto r = reuse_pinned(skel->maps.devmap, devmap_path); !r) return r;
+  if (int err = fastpath_bpf__load(skel.get()); err)
+    return common::fail(
+        err, "cannot load the fast path program",
+        err == -EINVAL ? fmt::format("pinned maps may be from another version: "
+                                     "remove {} and attach again", dir.string())
+                       : std::string("run as root on Linux 6.3 or later with BTF"));
+  if (!std::filesystem::exists(devmap_path))
+    if (auto r = repin(bpf_map__fd(skel->maps.devmap), devmap_path); !r) return r;
+  return repin(prog_fd(), dir / bpf_program__name(skel->progs.xdp_fastpath));
+}
+
+// Links pinned by an earlier process move to the program just loaded; the
+// kernel swaps them atomically, so forwarding never stops.
+Result<void> Fastpath::Impl::adopt_links() {
+  for (uint32_t ifindex : detail::pinned_links(dir)) {
+    const auto path = detail::link_pin(dir, ifindex);
+    common::UniqueFd link(bpf_obj_get(path.c_str()));
+    if (!link || bpf_link_update(link.get(), prog_fd(), nullptr) < 0) {
+      // The device is gone (the link is defunct): drop the pin.
+      common::log::info(kLog, "dropping stale link of ifindex {}", ifindex);
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+  }
+  return {};
+}
+
+// Transmit counters are a diagnostic: the fast path works without them.
+Result<void> Fastpath::Impl::load_trace() {
+  auto cookie = common::netns_cookie();
+  if (!cookie) return std::unexpected(cookie.error());
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(bpf_map__fd(skel->maps.devmap), &info, &len) < 0)
+    return common::fail_errno("cannot read the DEVMAP id");
+
+  trace.reset(trace_bpf__open());
+  if (!trace) return common::fail_errno("cannot open the trace BPF object");
+  trace->rodata->netns_cookie = *cookie;
+  trace->rodata->devmap_id = info.id;
+  const auto stats_path = dir / bpf_map__name(trace->maps.egress_stats);
+  bpf_map__set_pin_path(trace->maps.egress_stats, stats_path.c_str());
+  if (int err = trace_bpf__load(trace.get()); err) {
+    trace.reset();
+    return common::fail(err, "cannot load the transmit tracing program");
+  }
+  const auto tdir = detail::trace_dir(dir);
+  if (auto r = make_dirs(tdir); !r) return r;
+  for (bpf_program* prog : {trace->progs.fp_devmap_xmit, trace->progs.fp_redirect_err}) {
+    const auto path = tdir / bpf_program__name(prog);
+    // The old link goes first: two would count every event twice.
+    if (common::UniqueFd old(bpf_obj_get(path.c_str())); old)
+      bpf_link_detach(old.get());
+    bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      int err = errno;
+      trace.reset();
+      return common::fail(err, fmt::format("cannot attach {}", bpf_program__name(prog)));
+    }
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    int err = bpf_link__pin(link, path.c_str());
+    bpf_link__disconnect(link);  // the pin keeps it; never detach on destroy
+    bpf_link__destroy(link);
+    if (err) return common::fail(err, fmt::format("cannot pin {}", path.string()));
+  }
+  return {};
+}
+
+Result<void> Fastpath::Impl::zero_slot(uint32_t slot) {
+  std::vector<fp_stats> zero(detail::possible_cpus());
+  if (bpf_map_update_elem(bpf_map__fd(skel->maps.stats), &slot, zero.data(), 0) < 0)
+    return common::fail_errno("cannot reset counters");
+  return {};
+}
+
+// The interface's entry in "ifaces": its MAC, flags and counter slot.
+Result<uint32_t> Fastpath::Impl::upsert_iface(const Interface& iface) {
+  const int fd = bpf_map__fd(skel->maps.ifaces);
+  fp_iface v{};
+  uint32_t key = iface.ifindex;
+  const bool known = bpf_map_lookup_elem(fd, &key, &v) == 0;
+  if (!known) {
+    std::set<uint32_t> used;
+    uint32_t k = 0, *prev = nullptr;
+    std::vector<uint32_t> keys;
+    while (bpf_map_get_next_key(fd, prev, &k) == 0) {
+      keys.push_back(k);
+      prev = &keys.back();
+    }
+    for (uint32_t other : keys) {
+      fp_iface o{};
+      if (bpf_map_lookup_elem(fd, &other, &o) == 0) used.insert(o.slot);
+    }
+    uint32_t slot = 1;
+    while (used.count(slot)) ++slot;
+    if (slot >= FP_MAX_SLOTS)
+      return common::fail(ENOSPC, fmt::format("too many fast-path interfaces (at most {})",
+                                              FP_MAX_SLOTS - 1));
+    if (auto r = zero_slot(slot); !r) return std::unexpected(r.error());
+    v.slot = slot;
+  }
+  std::copy(iface.mac.begin(), iface.mac.end(), v.mac);
+  v.flags = iface.xmit_sg ? FP_IFACE_XMIT_SG : 0;
+  if (bpf_map_update_elem(fd, &key, &v, 0) < 0)
+    return common::fail_errno(fmt::format("cannot configure {}", iface.name));
+  return v.slot;
+}
+
+Fastpath::Fastpath(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Fastpath::Fastpath(Fastpath&&) noexcept = default;
+Fastpath& Fastpath::operator=(Fastpath&&) noexcept = default;
+Fastpath::~Fastpath() = default;
+
+Result<Fastpath> Fastpath::load(const std::filesystem::path& pin_dir) {
+  if (auto r = detail::prepare_bpffs(pin_dir); !r) return std::unexpected(r.error());
+  if (auto r = make_dirs(detail::links_dir(pin_dir)); !r)
+    return std::unexpected(r.error());
+  auto impl = std::make_unique<Impl>();
+  impl->dir = pin_dir;
+  if (auto r = impl->lock_dir(); !r) return std::unexpected(r.error());
+  if (auto r = impl->load_program(); !r) return std::unexpected(r.error());
+  if (auto r = impl->adopt_links(); !r) return std::unexpected(r.error());
+  if (auto r = impl->load_trace(); !r)
+    common::log::warn(kLog, "transmit counters unavailable: {}", r.error().message());
+  return Fastpath(std::move(impl));
+}
+
+Result<XdpMode> Fastpath::attach(const Interface& iface, XdpMode mode) {
+  const auto path = detail::link_pin(impl_->dir, iface.ifindex);
+  if (auto slot = impl_->upsert_iface(iface); !slot)
+    return std::unexpected(slot.error());
+
+  LIBBPF_OPTS(bpf_xdp_query_opts, q);
+  bpf_xdp_query(static_cast<int>(iface.ifindex), 0, &q);
+  const std::optional<XdpMode> current =
+      q.attach_mode == XDP_ATTACHED_DRV   ? std::optional(XdpMode::native)
+      : q.attach_mode == XDP_ATTACHED_SKB ? std::optional(XdpMode::generic)
+                                          : std::nullopt;
+  if (common::UniqueFd link(bpf_obj_get(path.c_str())); link) {
+    if (current && (mode == XdpMode::automatic || mode == *current) &&
+        bpf_link_update(link.get(), impl_->prog_fd(), nullptr) == 0)
+      return *current;
+    // Another mode was asked for: the kernel forwards during the switch.
+    bpf_link_detach(link.get());
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+
+  auto try_mode = [&](XdpMode m) -> Result<common::UniqueFd> {
+    LIBBPF_OPTS(bpf_link_create_opts, opts,
+                .flags = m == XdpMode::native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+    int fd = bpf_link_create(impl_->prog_fd(), static_cast<int>(iface.ifindex),
+                             BPF_XDP, &opts);
+    if (fd < 0) return std::unexpected(attach_error(-fd, iface, m));
+    return common::UniqueFd(fd);
+  };
+  XdpMode used = mode == XdpMode::generic ? XdpMode::generic : XdpMode::native;
+  auto link = try_mode(used);
+  if (!link && mode == XdpMode::automatic && link.error().code != EBUSY &&
+      link.error().code != EEXIST) {
+    common::log::info(kLog, "{}: native XDP refused ({}), using generic",
+                      iface.name, link.error().message());
+    used = XdpMode::generic;
+    link = try_mode(used);
+  }
+  if (!link) return std::unexpected(link.error());
+  if (auto r = repin(link->get(), path); !r) return std::unexpected(r.error());
+  return used;
+}
+
+Result<void> Fastpath::detach(uint32_t ifindex) {
+  const auto path = detail::link_pin(impl_->dir, ifindex);
+  common::UniqueFd link(bpf_obj_get(path.c_str()));
+  if (!link) return {};
+  // Detach even if some other process still holds the link open.
+  if (bpf_link_detach(link.get()) < 0 && errno != ENOLINK)
+    return common::fail_errno(fmt::format("cannot detach from {}", ifname(ifindex)));
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return {};
+}
+
+Result<void> Fastpath::add_egress(const Interface& iface) {
+  if (auto slot = impl_->upsert_iface(iface); !slot)
+    return std::unexpected(slot.error());
+  uint32_t key = iface.ifindex;
+  bpf_devmap_val val{};
+  val.ifindex = iface.ifindex;
+  // The kernel resolves the ifindex in this process's network namespace.
+  if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.devmap), &key, &val, 0) < 0)
+    return common::fail_errno(fmt::format("cannot add {} to the DEVMAP", iface.name));
+  return {};
+}
+
+Result<void> Fastpath::remove_egress(uint32_t ifindex) {
+  uint32_t key = ifindex;
+  if (bpf_map_delete_elem(bpf_map__fd(impl_->skel->maps.devmap), &key) < 0 &&
+      errno != ENOENT)
+    return common::fail_errno(
+        fmt::format("cannot remove {} from the DEVMAP", ifname(ifindex)));
+  return {};
+}
+
+Result<void> Fastpath::forget(uint32_t ifindex) {
+  if (auto r = remove_egress(ifindex); !r) return r;
+  if (auto r = detach(ifindex); !r) return r;
+  uint32_t key = ifindex;
+  if (bpf_map_delete_elem(bpf_map__fd(impl_->skel->maps.ifaces), &key) < 0 &&
+      errno != ENOENT)
+    return common::fail_errno(fmt::format("cannot forget {}", ifname(ifindex)));
+  return {};
+}
+
+namespace {
+
+// Detaches links (even ones other processes hold open) and removes pins.
+Result<void> remove_state(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& sub : {detail::links_dir(dir), detail::trace_dir(dir)})
+    for (const auto& entry : std::filesystem::directory_iterator(sub, ec))
+      if (common::UniqueFd link(bpf_obj_get(entry.path().c_str())); link)
+        bpf_link_detach(link.get());
+  std::filesystem::remove_all(dir, ec);
+  if (ec) return common::fail(ec.value(), fmt::format("cannot remove {}", dir.string()));
+  return {};
+}
+
+}  // namespace
+
+Result<void> Fastpath::destroy() { return remove_state(impl_->dir); }
+
+Result<bool> Fastpath::unload(const std::filesystem::path& pin_dir) {
+  if (!std::filesystem::exists(pin_dir)) return false;
+  common::UniqueFd lock(::open(pin_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0)
+    return common::fail(EBUSY,
+                        "the fast path of this network namespace is in use by "
+                        "another process",
+                        "stop that process (routerd?) first");
+  if (auto r = remove_state(pin_dir); !r) return std::unexpected(r.error());
+  return true;
+}
+
+Result<Snapshot> Fastpath::snapshot() const {
+  return detail::read_snapshot(impl_->fds(), impl_->dir);
+}
+
+int Fastpath::program_fd() const { return impl_->prog_fd(); }
+const std::filesystem::path& Fastpath::pin_dir() const { return impl_->dir; }
+bool Fastpath::counts_transmit() const { return impl_->trace != nullptr; }
+
+Result<TestRun> test_run(int prog_fd, std::span<const uint8_t> frame,
+                         uint32_t ingress_ifindex, uint32_t repeat) {
+  TestRun out;
+  out.output.resize(frame.size() + 256);
+  xdp_md ctx{};
+  ctx.data_end = static_cast<uint32_t>(frame.size());
+  ctx.ingress_ifindex = ingress_ifindex;
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
+              .data_out = out.output.data(),
+              .data_size_in = static_cast<uint32_t>(frame.size()),
+              .data_size_out = static_cast<uint32_t>(out.output.size()),
+              .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+              .repeat = static_cast<int>(repeat));
+  if (int err = bpf_prog_test_run_opts(prog_fd, &opts); err)
+    return common::fail(err, fmt::format("cannot run the program on a {}-byte frame",
+                                         frame.size()));
+  out.action = opts.retval;
+  out.output.resize(opts.data_size_out);
+  out.duration_ns = opts.duration;
+  return out;
+}
+
+}  // namespace fastpath

@@ -1,0 +1,202 @@
+// Reading the fast path's pinned maps: interfaces, per-CPU counters, DEVMAP.
+#include "maps.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/core.h>
+#include <linux/if_link.h>
+
+#include <algorithm>
+#include <map>
+
+#include "fastpath_bpf.skel.h"
+#include "trace_bpf.skel.h"
+
+namespace fastpath::detail {
+
+const PinNames& PinNames::get() {
+  static const PinNames names = [] {
+    PinNames n;
+    // Opening a skeleton only parses the embedded object: no kernel work.
+    fastpath_bpf* fp = fastpath_bpf__open();
+    trace_bpf* tr = trace_bpf__open();
+    if (fp) {
+      n.ifaces = bpf_map__name(fp->maps.ifaces);
+      n.stats = bpf_map__name(fp->maps.stats);
+      n.devmap = bpf_map__name(fp->maps.devmap);
+      n.program = bpf_program__name(fp->progs.xdp_fastpath);
+    }
+    if (tr) n.egress_stats = bpf_map__name(tr->maps.egress_stats);
+    fastpath_bpf__destroy(fp);
+    trace_bpf__destroy(tr);
+    return n;
+  }();
+  return names;
+}
+
+std::filesystem::path links_dir(const std::filesystem::path& pin_dir) {
+  return pin_dir / "links";
+}
+
+std::filesystem::path link_pin(const std::filesystem::path& pin_dir,
+                               uint32_t ifindex) {
+  return links_dir(pin_dir) / std::to_string(ifindex);
+}
+
+std::filesystem::path trace_dir(const std::filesystem::path& pin_dir) {
+  return pin_dir / "trace";
+}
+
+std::set<uint32_t> pinned_links(const std::filesystem::path& pin_dir) {
+  std::set<uint32_t> out;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(links_dir(pin_dir), ec)) {
+    const std::string name = entry.path().filename();
+    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit))
+      out.insert(static_cast<uint32_t>(std::stoul(name)));
+  }
+  return out;
+}
+
+int possible_cpus() {
+  static const int n = libbpf_num_possible_cpus();
+  return n;
+}
+
+namespace {
+
+std::vector<uint32_t> map_keys(int fd) {
+  std::vector<uint32_t> keys;
+  uint32_t key = 0;
+  uint32_t* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+    keys.push_back(key);
+    prev = &keys.back();
+  }
+  return keys;
+}
+
+Result<Counters> read_stats(int fd, uint32_t slot) {
+  std::vector<fp_stats> per_cpu(possible_cpus());
+  if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) < 0)
+    return common::fail_errno(fmt::format("cannot read counters of slot {}", slot));
+  Counters sum;
+  for (const fp_stats& s : per_cpu) {
+    sum.fwd_packets += s.fwd_packets;
+    sum.fwd_bytes += s.fwd_bytes;
+    for (int r = 0; r < FP_PASS__MAX; ++r) sum.pass[r] += s.pass[r];
+  }
+  return sum;
+}
+
+std::optional<EgressCounters> read_egress(int fd, uint32_t ifindex) {
+  if (fd < 0) return std::nullopt;
+  std::vector<fp_egress_stats> per_cpu(possible_cpus());
+  if (bpf_map_lookup_elem(fd, &ifindex, per_cpu.data()) < 0)
+    return EgressCounters{};
+  EgressCounters sum;
+  for (const fp_egress_stats& s : per_cpu) {
+    sum.xmit_packets += s.xmit_packets;
+    sum.xmit_drops += s.xmit_drops;
+    sum.redirect_errors += s.redirect_errors;
+  }
+  return sum;
+}
+
+std::optional<XdpMode> attached_mode(uint32_t ifindex) {
+  LIBBPF_OPTS(bpf_xdp_query_opts, q);
+  if (bpf_xdp_query(static_cast<int>(ifindex), 0, &q) < 0) return std::nullopt;
+  switch (q.attach_mode) {
+    case XDP_ATTACHED_DRV: return XdpMode::native;
+    case XDP_ATTACHED_SKB: return XdpMode::generic;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Snapshot> read_snapshot(const MapFds& maps,
+                               const std::filesystem::path& pin_dir) {
+  std::map<uint32_t, InterfaceState> states;
+  for (uint32_t ifindex : map_keys(maps.ifaces)) {
+    fp_iface v{};
+    if (bpf_map_lookup_elem(maps.ifaces, &ifindex, &v) < 0) continue;
+    InterfaceState& s = states[ifindex];
+    s.ifindex = ifindex;
+    std::copy(std::begin(v.mac), std::end(v.mac), s.mac.begin());
+    s.slot = v.slot;
+    s.xmit_sg = v.flags & FP_IFACE_XMIT_SG;
+    auto counters = read_stats(maps.stats, v.slot);
+    if (!counters) return std::unexpected(counters.error());
+    s.counters = *counters;
+  }
+  for (uint32_t ifindex : map_keys(maps.devmap)) {
+    states[ifindex].ifindex = ifindex;
+    states[ifindex].egress = true;
+  }
+  for (uint32_t ifindex : pinned_links(pin_dir)) {
+    InterfaceState& s = states[ifindex];
+    s.ifindex = ifindex;
+    s.attached = true;
+    s.mode = attached_mode(ifindex);
+  }
+  Snapshot snap;
+  for (auto& [ifindex, s] : states) {
+    s.transmit = read_egress(maps.egress_stats, ifindex);
+    snap.interfaces.push_back(std::move(s));
+  }
+  auto unknown = read_stats(maps.stats, 0);
+  if (!unknown) return std::unexpected(unknown.error());
+  snap.unknown_ingress = *unknown;
+  return snap;
+}
+
+}  // namespace fastpath::detail
+
+namespace fastpath {
+
+const std::array<PassReason, FP_PASS__MAX>& pass_reasons() {
+#define FP_REASON_ENTRY_(e, name, why) PassReason{name, why},
+  static const std::array<PassReason, FP_PASS__MAX> reasons{
+      FP_PASS_REASONS(FP_REASON_ENTRY_)};
+#undef FP_REASON_ENTRY_
+  return reasons;
+}
+
+uint64_t Counters::passed() const {
+  uint64_t n = 0;
+  for (uint64_t v : pass) n += v;
+  return n;
+}
+
+Counters& Counters::operator+=(const Counters& o) {
+  fwd_packets += o.fwd_packets;
+  fwd_bytes += o.fwd_bytes;
+  for (size_t r = 0; r < pass.size(); ++r) pass[r] += o.pass[r];
+  return *this;
+}
+
+Counters Snapshot::total() const {
+  Counters sum = unknown_ingress;
+  for (const InterfaceState& s : interfaces) sum += s.counters;
+  return sum;
+}
+
+std::string_view to_string(XdpMode mode) {
+  switch (mode) {
+    case XdpMode::native: return "native";
+    case XdpMode::generic: return "generic";
+    case XdpMode::automatic: return "auto";
+  }
+  return "?";
+}
+
+std::optional<XdpMode> parse_mode(std::string_view text) {
+  if (text == "native" || text == "drv") return XdpMode::native;
+  if (text == "generic" || text == "skb") return XdpMode::generic;
+  if (text == "auto") return XdpMode::automatic;
+  return std::nullopt;
+}
+
+}  // namespace fastpath

@@ -1,0 +1,78 @@
+// Dumping links through libnl's route cache.
+#include "netlink/link.h"
+
+#include <fmt/core.h>
+#include <linux/if.h>
+#include <linux/if_arp.h>
+#include <netlink/route/link.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "socket.h"
+
+namespace netlink {
+namespace {
+
+struct CacheDeleter {
+  void operator()(nl_cache* c) const { nl_cache_free(c); }
+};
+
+Link to_link(rtnl_link* l) {
+  Link out;
+  out.ifindex = static_cast<uint32_t>(rtnl_link_get_ifindex(l));
+  if (const char* name = rtnl_link_get_name(l)) out.name = name;
+  if (nl_addr* addr = rtnl_link_get_addr(l);
+      rtnl_link_get_arptype(l) == ARPHRD_ETHER && addr &&
+      nl_addr_get_len(addr) == out.mac.size()) {
+    const auto* bytes = static_cast<const uint8_t*>(nl_addr_get_binary_addr(addr));
+    std::copy(bytes, bytes + out.mac.size(), out.mac.begin());
+    out.ethernet = true;
+  }
+  out.mtu = rtnl_link_get_mtu(l);
+  const unsigned flags = rtnl_link_get_flags(l);
+  out.up = flags & IFF_UP;
+  out.lower_up = flags & IFF_LOWER_UP;
+  if (const char* kind = rtnl_link_get_type(l)) out.kind = kind;
+  out.master = static_cast<uint32_t>(std::max(0, rtnl_link_get_master(l)));
+  out.link = static_cast<uint32_t>(std::max(0, rtnl_link_get_link(l)));
+  int32_t nsid = 0;
+  if (rtnl_link_get_link_netnsid(l, &nsid) == 0) out.link_netnsid = nsid;
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Link>> dump_links() {
+  auto sk = detail::connect(NETLINK_ROUTE);
+  if (!sk) return std::unexpected(sk.error());
+  nl_cache* raw = nullptr;
+  if (int err = rtnl_link_alloc_cache(sk->get(), AF_UNSPEC, &raw); err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot list interfaces"));
+  std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+  std::vector<Link> links;
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
+    links.push_back(to_link(reinterpret_cast<rtnl_link*>(o)));
+  std::sort(links.begin(), links.end(),
+            [](const Link& a, const Link& b) { return a.ifindex < b.ifindex; });
+  return links;
+}
+
+Result<Link> link_by_name(std::string_view name) {
+  auto links = dump_links();
+  if (!links) return std::unexpected(links.error());
+  for (Link& l : *links)
+    if (l.name == name) return std::move(l);
+  return common::fail(ENODEV, fmt::format("Cannot find device \"{}\"", name),
+                      "list interfaces with: ip link show");
+}
+
+Result<Link> link_by_index(uint32_t ifindex) {
+  auto links = dump_links();
+  if (!links) return std::unexpected(links.error());
+  for (Link& l : *links)
+    if (l.ifindex == ifindex) return std::move(l);
+  return common::fail(ENODEV, fmt::format("Cannot find device with ifindex {}", ifindex));
+}
+
+}  // namespace netlink

@@ -1,0 +1,159 @@
+// Preparing the far end of a veth, in whatever namespace it lives.
+#include "netlink/veth.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <linux/ethtool.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netlink/msg.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "common/fd.h"
+#include "common/log.h"
+#include "socket.h"
+
+namespace netlink {
+namespace {
+
+using common::UniqueFd;
+
+struct MsgDeleter {
+  void operator()(nl_msg* m) const { nlmsg_free(m); }
+};
+
+int parse_nsid(nl_msg* msg, void* arg) {
+  nlattr* tb[NETNSA_MAX + 1] = {};
+  if (nlmsg_parse(nlmsg_hdr(msg), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) < 0)
+    return NL_SKIP;
+  if (tb[NETNSA_NSID]) *static_cast<int32_t*>(arg) = nla_get_s32(tb[NETNSA_NSID]);
+  return NL_OK;
+}
+
+// The id our namespace gives the namespace behind fd (RTM_GETNSID).
+std::optional<int32_t> nsid_of(nl_sock* sk, int fd) {
+  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST));
+  rtgenmsg hdr{};
+  hdr.rtgen_family = AF_UNSPEC;
+  if (!msg || nlmsg_append(msg.get(), &hdr, sizeof(hdr), NLMSG_ALIGNTO) < 0 ||
+      nla_put_u32(msg.get(), NETNSA_FD, static_cast<uint32_t>(fd)) < 0)
+    return std::nullopt;
+  int32_t nsid = NETNSA_NSID_NOT_ASSIGNED;
+  nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, parse_nsid, &nsid);
+  if (nl_send_auto(sk, msg.get()) < 0 || nl_recvmsgs_default(sk) < 0)
+    return std::nullopt;
+  return nsid;
+}
+
+// Named namespaces first, then those of running processes (containers).
+std::vector<std::string> namespace_candidates() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/run/netns", ec))
+    out.push_back(e.path());
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = e.path().filename();
+    if (!pid.empty() && std::isdigit(static_cast<unsigned char>(pid[0])))
+      out.push_back(e.path() / "ns" / "net");
+  }
+  return out;
+}
+
+struct Namespace {
+  UniqueFd fd;
+  std::string name;
+};
+
+common::Result<Namespace> find_namespace(int32_t nsid) {
+  auto sk = detail::connect(NETLINK_ROUTE);
+  if (!sk) return std::unexpected(sk.error());
+  struct stat self {};
+  ::stat("/proc/self/ns/net", &self);
+  std::set<std::pair<dev_t, ino_t>> seen{{self.st_dev, self.st_ino}};
+  for (const std::string& path : namespace_candidates()) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) < 0 || !seen.insert({st.st_dev, st.st_ino}).second)
+      continue;
+    if (nsid_of(sk->get(), fd.get()) == nsid) {
+      std::string name = path.starts_with("/run/netns/")
+                             ? path.substr(std::strlen("/run/netns/"))
+                             : path;
+      return Namespace{std::move(fd), std::move(name)};
+    }
+  }
+  return common::fail(ENOENT, fmt::format("cannot find network namespace {}", nsid));
+}
+
+common::Result<bool> ethtool_set(int sock, const char* dev, uint32_t get_cmd,
+                                 uint32_t set_cmd, uint32_t want) {
+  ethtool_value ev{};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
+  ifr.ifr_data = reinterpret_cast<char*>(&ev);
+  ev.cmd = get_cmd;
+  if (::ioctl(sock, SIOCETHTOOL, &ifr) < 0)
+    return common::fail_errno(fmt::format("cannot read features of {}", dev));
+  if (ev.data == want) return false;
+  ev.cmd = set_cmd;
+  ev.data = want;
+  if (::ioctl(sock, SIOCETHTOOL, &ifr) < 0)
+    return common::fail_errno(fmt::format("cannot set features of {}", dev));
+  return true;
+}
+
+// Runs in the peer's namespace.
+common::Result<PeerSetup> configure_peer(uint32_t ifindex) {
+  char name[IF_NAMESIZE] = {};
+  if (!if_indextoname(ifindex, name))
+    return common::fail_errno(fmt::format("cannot find the veth peer (ifindex {})", ifindex));
+  UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!sock) return common::fail_errno("cannot open a socket");
+  PeerSetup out{name, false};
+  auto gro = ethtool_set(sock.get(), name, ETHTOOL_GGRO, ETHTOOL_SGRO, 1);
+  if (!gro) return std::unexpected(gro.error());
+  auto csum = ethtool_set(sock.get(), name, ETHTOOL_GTXCSUM, ETHTOOL_STXCSUM, 0);
+  if (!csum) return std::unexpected(csum.error());
+  out.changed = *gro || *csum;
+  return out;
+}
+
+}  // namespace
+
+common::Result<PeerSetup> prepare_veth_peer(const Link& veth) {
+  if (!veth.is_veth() || veth.link == 0)
+    return common::fail(EINVAL, fmt::format("{} is not a veth", veth.name));
+  if (!veth.link_netnsid) return configure_peer(veth.link);
+
+  auto ns = find_namespace(*veth.link_netnsid);
+  if (!ns)
+    return common::fail(ENOENT,
+                        fmt::format("cannot reach the namespace of the peer of {}",
+                                    veth.name),
+                        "in the peer's namespace run: ethtool -K PEER gro on tx off");
+  common::Result<PeerSetup> result = common::fail(EINTR, "not run");
+  // setns() changes only the calling thread: do it in a thread of its own.
+  std::thread worker([&] {
+    if (::setns(ns->fd.get(), CLONE_NEWNET) < 0) {
+      result = common::fail_errno(fmt::format("cannot enter namespace {}", ns->name));
+      return;
+    }
+    result = configure_peer(veth.link);
+  });
+  worker.join();
+  if (result) result->peer += "@" + ns->name;
+  return result;
+}
+
+}  // namespace netlink

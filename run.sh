@@ -1,0 +1,58 @@
+#!/bin/bash
+# Sets up a fresh Debian 12 machine (as root) and runs the project.
+#   ./run.sh demo   install dependencies, build, run the demo (left running)
+#   ./run.sh test   install dependencies, build, run every test
+#   ./run.sh build  install dependencies and build only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+	build-essential cmake pkg-config clang llvm
+	libbpf-dev bpftool libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
+	libfmt-dev doctest-dev nlohmann-json3-dev
+	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux
+)
+
+install_deps() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "run.sh: run as root (it installs packages and creates namespaces)" >&2
+		exit 1
+	fi
+	local missing=()
+	local p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "run.sh: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j "$(nproc)"
+}
+
+case "${1:-}" in
+demo)
+	install_deps
+	build
+	examples/demo.sh
+	;;
+test)
+	install_deps
+	build
+	ctest --test-dir build --output-on-failure
+	;;
+build)
+	install_deps
+	build
+	;;
+*)
+	echo "Usage: $0 { demo | test | build }" >&2
+	exit 1
+	;;
+esac

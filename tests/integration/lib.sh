@@ -1,0 +1,147 @@
+# Helpers for the namespace integration tests. Source it first thing:
+#   . "$(dirname "$0")/lib.sh"
+# A test builds its topology with a unique prefix, checks with `check`,
+# and ends with `finish`. Namespaces and pinned state go away on exit,
+# whatever happens.
+
+set -u
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(cd "$TESTS_DIR/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT_DIR/build}
+ROUTERCTL=$BUILD_DIR/tools/routerctl/routerctl
+. "$ROOT_DIR/examples/lib.sh"
+
+# Unique per test and run: several tests may run at once.
+TEST_NAME=$(basename "$0" .sh)
+PREFIX="t${TEST_NAME#test_}"
+PREFIX="${PREFIX:0:8}$$"
+FAILURES=0
+ROUTER_NAMESPACES=()
+
+# Without a capability a test skips (77) on a developer's machine, but fails
+# under CI=true: CI must run every test.
+cannot_run() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: $1 (CI=true: tests may not skip)"
+		exit 1
+	fi
+	echo "SKIP: $1"
+	exit 77
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || cannot_run "needs root"
+}
+
+require_cmds() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || cannot_run "needs $c"
+	done
+}
+
+cleanup() {
+	local ns
+	for ns in "${ROUTER_NAMESPACES[@]}"; do
+		in_ns "$ns" "$ROUTERCTL" fastpath unload >/dev/null 2>&1
+	done
+	topo_h1_r_h2_down "$PREFIX"
+	jobs -p | xargs -r kill 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+
+# check DESCRIPTION COMMAND...: runs COMMAND, reports, remembers failures.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAIL: $what"
+		FAILURES=$((FAILURES + 1))
+	fi
+}
+
+finish() {
+	if [ "$FAILURES" -ne 0 ]; then
+		echo "$TEST_NAME: $FAILURES check(s) failed"
+		exit 1
+	fi
+	echo "$TEST_NAME: all checks passed"
+	exit 0
+}
+
+# Fails the test at once (for set-up steps later checks depend on).
+die() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# wait_until SECONDS COMMAND...: polls every 50 ms, bounded.
+wait_until() {
+	local deadline=$(($(date +%s%N) + $1 * 1000000000))
+	shift
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# The h1 — r — h2 topology with the fast path on both of r's interfaces.
+setup_h1_r_h2() {
+	topo_h1_r_h2_up "$PREFIX" || die "cannot build the topology"
+	ROUTER_NAMESPACES+=("$PREFIX-r")
+	H1=$PREFIX-h1 R=$PREFIX-r H2=$PREFIX-h2
+	local dev out
+	for dev in eth-h1 eth-h2; do
+		out=$(in_ns "$R" "$ROUTERCTL" link set dev "$dev" fastpath native 2>&1) ||
+			die "cannot attach the fast path to $dev: $out"
+	done
+	warm_neighbours
+}
+
+# One ping each way, so r has resolved both hosts: tests that count
+# fast-path packets then see every one of them.
+warm_neighbours() {
+	in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null &&
+		in_ns "$H1" ping -6 -c1 -W2 fd00:2::2 >/dev/null ||
+		die "h1 cannot reach h2"
+}
+
+# Fast-path counters of one of r's interfaces, as JSON.
+stats_json() {
+	in_ns "$R" "$ROUTERCTL" -j stats dev "$1"
+}
+
+# forwarded DEV: packets the fast path forwarded that arrived on DEV.
+forwarded() {
+	stats_json "$1" | jq '.interfaces[0].forwarded.packets'
+}
+
+forwarded_bytes() {
+	stats_json "$1" | jq '.interfaces[0].forwarded.bytes'
+}
+
+# passed DEV REASON: frames from DEV handed to the kernel for REASON.
+passed() {
+	stats_json "$1" | jq ".interfaces[0].passed.$2"
+}
+
+# at_least A B: A >= B, with both printed when it fails.
+at_least() {
+	[ "$1" -ge "$2" ] || {
+		echo "  expected at least $2, got $1"
+		return 1
+	}
+}
+
+# tcp_listening NS PORT
+tcp_listening() {
+	in_ns "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+udp_listening() {
+	in_ns "$1" ss -Huln "sport = :$2" | grep -q .
+}

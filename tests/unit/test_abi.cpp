@@ -1,0 +1,55 @@
+// The BPF/C++ contract: layouts both sides depend on, and the reason table.
+#include <doctest/doctest.h>
+#include <linux/types.h>
+
+#include <cstddef>
+#include <set>
+#include <string>
+
+#include "fastpath/abi.h"
+#include "fastpath/fastpath.h"
+
+// Layouts the BPF maps were created with; a change needs new pins.
+static_assert(sizeof(fp_iface) == 16);
+static_assert(offsetof(fp_iface, mac) == 0);
+static_assert(offsetof(fp_iface, flags) == 6);
+static_assert(offsetof(fp_iface, slot) == 8);
+static_assert(sizeof(fp_stats) == 8 * (2 + FP_PASS__MAX));
+static_assert(offsetof(fp_stats, pass) == 16);
+static_assert(sizeof(fp_egress_stats) == 24);
+static_assert(sizeof(fp_stats) % 8 == 0, "per-CPU values are 8-byte aligned");
+
+TEST_CASE("every pass reason has a unique name and an explanation") {
+  const auto& reasons = fastpath::pass_reasons();
+  std::set<std::string> names;
+  for (const auto& r : reasons) {
+    CHECK_FALSE(r.name.empty());
+    CHECK_FALSE(r.why.empty());
+    CHECK(r.name.find(' ') == std::string::npos);
+    names.emplace(r.name);
+  }
+  CHECK(names.size() == reasons.size());
+  CHECK(reasons[FP_PASS_TTL].name == "ttl_expired");
+  CHECK(reasons[FP_PASS_NO_NEIGH].name == "no_neigh");
+}
+
+TEST_CASE("XDP modes parse as users write them") {
+  using fastpath::XdpMode;
+  CHECK(fastpath::parse_mode("native") == XdpMode::native);
+  CHECK(fastpath::parse_mode("generic") == XdpMode::generic);
+  CHECK(fastpath::parse_mode("auto") == XdpMode::automatic);
+  CHECK(fastpath::parse_mode("skb") == XdpMode::generic);
+  CHECK_FALSE(fastpath::parse_mode("fast").has_value());
+  CHECK(fastpath::to_string(XdpMode::automatic) == "auto");
+}
+
+TEST_CASE("counters add up") {
+  fastpath::Counters a, b;
+  a.fwd_packets = 3;
+  a.pass[FP_PASS_TTL] = 2;
+  b.fwd_packets = 4;
+  b.pass[FP_PASS_NOT_IP] = 5;
+  a += b;
+  CHECK(a.fwd_packets == 7);
+  CHECK(a.passed() == 7);
+}

@@ -1,0 +1,372 @@
+// The XDP program's packet path through BPF_PROG_TEST_RUN, against a real
+// FIB in a private namespace:
+//
+//        p0 ── r0 ┐            ┌ r1 ── p1   10.2.0.0/24 fd02::/64 (egress, SG)
+//   10.1.0.0/24   │   router   │
+//    fd01::/64    │ (this ns)  ├ r2 ── p2   10.3.0.0/24 fd03::/64 (fwd off, not egress)
+//                 └            └ r3 ── p3   10.4.0.0/24 fd04::/64 (egress, no SG)
+//
+// Frames enter on r0 unless a test says otherwise.
+#include <doctest/doctest.h>
+#include <linux/bpf.h>
+
+#include <map>
+#include <optional>
+
+#include "fastpath/fastpath.h"
+#include "netlink/link.h"
+#include "packet.h"
+#include "privileged.h"
+
+using testpkt::Bytes;
+using testpkt::Ipv4;
+using testpkt::Ipv6;
+using testpkt::Mac;
+
+namespace {
+
+constexpr Mac kGw{0x02, 0, 0, 0, 0x02, 0x02};       // 10.2.0.2, fd02::2 on r1
+constexpr Mac kHairpinGw{0x02, 0, 0, 0, 0x01, 0x02};  // 10.1.0.2 on r0
+constexpr Mac kR2Host{0x02, 0, 0, 0, 0x03, 0x02};   // 10.3.0.2 on r2
+constexpr Mac kR3Host{0x02, 0, 0, 0, 0x04, 0x02};   // 10.4.0.2 on r3
+constexpr Mac kSender{0x02, 0, 0, 0, 0x01, 0x99};
+
+const char* kTopology = R"(
+ip link add r0 type veth peer name p0
+ip link add r1 type veth peer name p1
+ip link add r2 type veth peer name p2
+ip link add r3 type veth peer name p3
+for d in r1 p1 r3 p3; do ip link set $d mtu 9000; done
+for d in lo r0 p0 r1 p1 r2 p2 r3 p3; do ip link set $d up; done
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+sysctl -qw net.ipv4.conf.r2.forwarding=0 net.ipv6.conf.r2.forwarding=0
+ip addr add 10.1.0.1/24 dev r0
+ip addr add fd01::1/64 dev r0 nodad
+ip addr add 10.2.0.1/24 dev r1
+ip addr add fd02::1/64 dev r1 nodad
+ip addr add 10.3.0.1/24 dev r2
+ip addr add fd03::1/64 dev r2 nodad
+ip addr add 10.4.0.1/24 dev r3
+ip addr add fd04::1/64 dev r3 nodad
+ip neigh add 10.2.0.2 lladdr 02:00:00:00:02:02 dev r1 nud permanent
+ip neigh add fd02::2 lladdr 02:00:00:00:02:02 dev r1 nud permanent
+ip neigh add 10.1.0.2 lladdr 02:00:00:00:01:02 dev r0 nud permanent
+ip neigh add fd01::2 lladdr 02:00:00:00:01:02 dev r0 nud permanent
+ip neigh add 10.3.0.2 lladdr 02:00:00:00:03:02 dev r2 nud permanent
+ip neigh add fd03::2 lladdr 02:00:00:00:03:02 dev r2 nud permanent
+ip neigh add 10.4.0.2 lladdr 02:00:00:00:04:02 dev r3 nud permanent
+ip neigh add fd04::2 lladdr 02:00:00:00:04:02 dev r3 nud permanent
+ip route add 10.9.0.0/16 via 10.2.0.2
+ip route add fd09::/32 via fd02::2
+ip route add blackhole 10.66.0.0/16
+ip route add blackhole fd66::/32
+ip route add unreachable 10.67.0.0/16
+ip route add unreachable fd67::/32
+ip route add prohibit 10.68.0.0/16
+ip route add prohibit fd68::/32
+ip route add 10.70.0.0/16 via 10.2.0.2 mtu lock 1000
+ip route add fd70::/32 via fd02::2 mtu lock 1280
+ip route add 10.71.0.0/16 encap ip id 1 dst 192.0.2.1 via 10.2.0.2 dev r1
+ip route add 10.1.5.0/24 via 10.1.0.2 dev r0
+ip route add fd01:5::/48 via fd01::2 dev r0
+)";
+
+struct Router {
+  netlink::Link r0, r1, r2, r3, p0;
+  fastpath::Fastpath fp;
+
+  static fastpath::Interface iface(const netlink::Link& l, bool sg) {
+    return {l.ifindex, l.name, l.mac, sg};
+  }
+};
+
+netlink::Link must_link(const char* name) {
+  auto l = netlink::link_by_name(name);
+  REQUIRE_MESSAGE(l.has_value(), name);
+  return *l;
+}
+
+Router& router() {
+  static std::optional<Router> r;
+  if (r) return *r;
+  testenv::sh(kTopology);
+  auto fp = fastpath::Fastpath::load(testenv::bpffs() / "packet-path");
+  REQUIRE_MESSAGE(fp.has_value(), (fp ? "" : fp.error().message()));
+  r.emplace(Router{must_link("r0"), must_link("r1"), must_link("r2"), must_link("r3"),
+                   must_link("p0"), std::move(*fp)});
+  REQUIRE(r->fp.attach(Router::iface(r->r0, false), fastpath::XdpMode::native));
+  REQUIRE(r->fp.attach(Router::iface(r->r2, false), fastpath::XdpMode::native));
+  REQUIRE(r->fp.add_egress(Router::iface(r->r0, false)));
+  REQUIRE(r->fp.add_egress(Router::iface(r->r1, true)));
+  REQUIRE(r->fp.add_egress(Router::iface(r->r3, false)));
+  return *r;
+}
+
+fastpath::Counters counters_of(uint32_t ifindex) {
+  auto snap = router().fp.snapshot();
+  REQUIRE(snap.has_value());
+  for (const auto& s : snap->interfaces)
+    if (s.ifindex == ifindex) return s.counters;
+  return snap->unknown_ingress;
+}
+
+struct Outcome {
+  uint32_t action = 0;
+  Bytes output;
+  fastpath::Counters before, after;
+
+  uint64_t forwarded() const { return after.fwd_packets - before.fwd_packets; }
+  uint64_t passed(fp_pass_reason r) const { return after.pass[r] - before.pass[r]; }
+  uint64_t passed_total() const { return after.passed() - before.passed(); }
+};
+
+Outcome run(const Bytes& frame, const netlink::Link& ingress) {
+  Outcome o;
+  o.before = counters_of(ingress.ifindex);
+  auto r = fastpath::test_run(router().fp.program_fd(), frame, ingress.ifindex);
+  REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message()));
+  o.action = r->action;
+  o.output = r->output;
+  o.after = counters_of(ingress.ifindex);
+  return o;
+}
+
+Outcome run(const Bytes& frame) { return run(frame, router().r0); }
+
+// Handed up untouched, counted once, for this reason only.
+void check_pass(const Bytes& frame, fp_pass_reason why,
+                const netlink::Link* ingress = nullptr) {
+  const Outcome o = run(frame, ingress ? *ingress : router().r0);
+  INFO("reason ", fastpath::pass_reasons()[why].name, "\n", testpkt::hex(frame));
+  CHECK(o.action == XDP_PASS);
+  CHECK(o.output == frame);
+  CHECK(o.passed(why) == 1);
+  CHECK(o.passed_total() == 1);
+  CHECK(o.forwarded() == 0);
+}
+
+Mac to_mac(const std::array<uint8_t, 6>& a) { return a; }
+
+}  // namespace
+
+TEST_CASE("IPv4 is forwarded with next-hop MACs, TTL - 1 and a valid checksum") {
+  Router& r = router();
+  for (const char* dst : {"10.2.0.2", "10.9.1.1"}) {
+    Ipv4 ip;
+    ip.dst = dst;
+    ip.tos = 0xb8;
+    const Bytes in = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+    const Outcome o = run(in);
+    CAPTURE(dst);
+    CHECK(o.action == XDP_REDIRECT);
+    CHECK(o.forwarded() == 1);
+    CHECK(o.passed_total() == 0);
+    CHECK(o.after.fwd_bytes - o.before.fwd_bytes == in.size());
+    Ipv4 want = ip;
+    want.ttl = ip.ttl - 1;
+    CHECK(o.output == testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want));
+  }
+}
+
+TEST_CASE("the incremental checksum update matches a checksum from scratch") {
+  Router& r = router();
+  int mismatches = 0;
+  for (int ttl : {2, 3, 64, 128, 255}) {
+    for (uint32_t id = 0; id <= 0xffff; id += (ttl == 64 ? 1 : 97)) {
+      Ipv4 ip;
+      ip.ttl = static_cast<uint8_t>(ttl);
+      ip.id = static_cast<uint16_t>(id);
+      const Bytes in = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+      auto res = fastpath::test_run(r.fp.program_fd(), in, r.r0.ifindex);
+      REQUIRE(res.has_value());
+      REQUIRE(res->action == XDP_REDIRECT);
+      Ipv4 want = ip;
+      want.ttl = static_cast<uint8_t>(ttl - 1);
+      if (res->output != testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want)) ++mismatches;
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("IPv6 is forwarded with next-hop MACs and hop limit - 1") {
+  Router& r = router();
+  for (const char* dst : {"fd02::2", "fd09::1"}) {
+    Ipv6 ip;
+    ip.dst = dst;
+    ip.flow_label = 0x12345;
+    const Bytes in = testpkt::ipv6_frame(r.r0.mac, kSender, ip);
+    const Outcome o = run(in);
+    CAPTURE(dst);
+    CHECK(o.action == XDP_REDIRECT);
+    CHECK(o.forwarded() == 1);
+    Ipv6 want = ip;
+    want.hop_limit = ip.hop_limit - 1;
+    CHECK(o.output == testpkt::ipv6_frame(kGw, to_mac(r.r1.mac), want));
+  }
+}
+
+TEST_CASE("Ethernet padding is removed from a forwarded frame") {
+  Router& r = router();
+  Ipv4 ip;
+  ip.payload = 0;  // 42-byte frame, padded to the 60-byte minimum
+  Bytes in = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+  const size_t real = in.size();
+  in.resize(60, 0xee);
+  const Outcome o = run(in);
+  CHECK(o.action == XDP_REDIRECT);
+  Ipv4 want = ip;
+  want.ttl--;
+  CHECK(o.output == testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want));
+  CHECK(o.output.size() == real);
+}
+
+TEST_CASE("a multi-buffer frame is forwarded only to an egress that takes it") {
+  Router& r = router();
+  Ipv4 ip;
+  ip.payload = 6000;  // beyond one page: test-run splits it into fragments
+  ip.dst = "10.2.0.2";
+  const Bytes in = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+  const Outcome o = run(in);
+  CHECK(o.action == XDP_REDIRECT);
+  Ipv4 want = ip;
+  want.ttl--;
+  CHECK(o.output == testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want));
+
+  ip.dst = "10.4.0.2";  // r3 is an egress without ndo-xmit-sg
+  check_pass(testpkt::ipv4_frame(r.r0.mac, kSender, ip), FP_PASS_NO_XMIT_SG);
+}
+
+TEST_CASE("every reason to hand a frame to the kernel is counted") {
+  Router& r = router();
+  const Mac mac = r.r0.mac;
+  auto v4 = [&](auto&& change) {
+    Ipv4 ip;
+    change(ip);
+    return testpkt::ipv4_frame(mac, kSender, ip);
+  };
+  auto v6 = [&](auto&& change) {
+    Ipv6 ip;
+    change(ip);
+    return testpkt::ipv6_frame(mac, kSender, ip);
+  };
+  auto dst4 = [&](const char* d) { return v4([&](Ipv4& ip) { ip.dst = d; }); };
+  auto dst6 = [&](const char* d) { return v6([&](Ipv6& ip) { ip.dst = d; }); };
+
+  SUBCASE("not IP") { check_pass(testpkt::arp_frame(kSender), FP_PASS_NOT_IP); }
+  SUBCASE("Ethernet broadcast and multicast") {
+    check_pass(testpkt::ipv4_frame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, kSender, Ipv4{}),
+               FP_PASS_L2_MULTICAST);
+    check_pass(testpkt::ipv6_frame({0x33, 0x33, 0, 0, 0, 1}, kSender, Ipv6{}),
+               FP_PASS_L2_MULTICAST);
+  }
+  SUBCASE("another host's MAC") {
+    check_pass(testpkt::ipv4_frame({0x02, 0, 0, 0, 0x99, 0x99}, kSender, Ipv4{}),
+               FP_PASS_OTHER_HOST);
+  }
+  SUBCASE("malformed headers") {
+    check_pass(v4([](Ipv4& ip) { ip.version = 5; }), FP_PASS_MALFORMED);
+    check_pass(v6([](Ipv6& ip) { ip.version = 4; }), FP_PASS_MALFORMED);
+    Bytes bad_csum = v4([](Ipv4&) {});
+    bad_csum[14 + 10] ^= 0x01;
+    check_pass(bad_csum, FP_PASS_MALFORMED);
+    Bytes short_len = v4([](Ipv4&) {});
+    short_len[14 + 2] = 0;
+    short_len[14 + 3] = 19;  // total length below the header
+    check_pass(short_len, FP_PASS_MALFORMED);
+  }
+  SUBCASE("IPv4 options") { check_pass(v4([](Ipv4& ip) { ip.ihl = 6; }), FP_PASS_IP_OPTIONS); }
+  SUBCASE("IPv6 extension headers") {
+    for (uint8_t nh : {0, 43, 44, 60})
+      check_pass(v6([&](Ipv6& ip) { ip.nexthdr = nh; }), FP_PASS_IPV6_EXTHDR);
+  }
+  SUBCASE("martians") {
+    check_pass(v4([](Ipv4& ip) { ip.src = "127.0.0.1"; }), FP_PASS_MARTIAN);
+    check_pass(v4([](Ipv4& ip) { ip.src = "0.0.0.5"; }), FP_PASS_MARTIAN);
+    check_pass(v4([](Ipv4& ip) { ip.src = "224.1.1.1"; }), FP_PASS_MARTIAN);
+    check_pass(dst4("0.1.2.3"), FP_PASS_MARTIAN);
+    check_pass(dst4("127.0.0.1"), FP_PASS_MARTIAN);
+    check_pass(dst4("255.255.255.255"), FP_PASS_MARTIAN);
+    check_pass(v6([](Ipv6& ip) { ip.src = "::1"; }), FP_PASS_MARTIAN);
+    check_pass(v6([](Ipv6& ip) { ip.src = "::"; }), FP_PASS_MARTIAN);
+    check_pass(v6([](Ipv6& ip) { ip.src = "ff02::1"; }), FP_PASS_MARTIAN);
+    check_pass(dst6("::ffff:10.2.0.2"), FP_PASS_MARTIAN);
+  }
+  SUBCASE("IP multicast") {
+    check_pass(dst4("224.0.0.5"), FP_PASS_IP_MULTICAST);
+    check_pass(dst6("ff05::2"), FP_PASS_IP_MULTICAST);
+  }
+  SUBCASE("IPv6 link-local") {
+    check_pass(v6([](Ipv6& ip) { ip.src = "fe80::1"; }), FP_PASS_LINK_LOCAL);
+    check_pass(dst6("fe80::2"), FP_PASS_LINK_LOCAL);
+  }
+  SUBCASE("TTL and hop limit") {
+    for (uint8_t ttl : {0, 1}) {
+      check_pass(v4([&](Ipv4& ip) { ip.ttl = ttl; }), FP_PASS_TTL);
+      check_pass(v6([&](Ipv6& ip) { ip.hop_limit = ttl; }), FP_PASS_TTL);
+    }
+  }
+  SUBCASE("local destination, subnet broadcast and no route") {
+    check_pass(dst4("10.2.0.1"), FP_PASS_NOT_FORWARDED);
+    check_pass(dst4("10.1.0.1"), FP_PASS_NOT_FORWARDED);
+    check_pass(dst4("10.2.0.255"), FP_PASS_NOT_FORWARDED);
+    check_pass(dst4("192.0.2.77"), FP_PASS_NOT_FORWARDED);
+    check_pass(dst6("fd02::1"), FP_PASS_NOT_FORWARDED);
+    check_pass(dst6("2001:db8::1"), FP_PASS_NOT_FORWARDED);
+  }
+  SUBCASE("blackhole, unreachable and prohibit routes") {
+    check_pass(dst4("10.66.0.1"), FP_PASS_BLACKHOLE);
+    check_pass(dst6("fd66::1"), FP_PASS_BLACKHOLE);
+    check_pass(dst4("10.67.0.1"), FP_PASS_UNREACHABLE);
+    check_pass(dst6("fd67::1"), FP_PASS_UNREACHABLE);
+    check_pass(dst4("10.68.0.1"), FP_PASS_PROHIBIT);
+    check_pass(dst6("fd68::1"), FP_PASS_PROHIBIT);
+  }
+  SUBCASE("forwarding disabled on the ingress") {
+    check_pass(testpkt::ipv4_frame(r.r2.mac, kSender, Ipv4{}), FP_PASS_FWD_DISABLED, &r.r2);
+    check_pass(testpkt::ipv6_frame(r.r2.mac, kSender, Ipv6{}), FP_PASS_FWD_DISABLED, &r.r2);
+  }
+  SUBCASE("route needs encapsulation") { check_pass(dst4("10.71.0.1"), FP_PASS_UNSUPP_LWT); }
+  SUBCASE("no neighbour entry") {
+    check_pass(dst4("10.2.0.3"), FP_PASS_NO_NEIGH);
+    check_pass(dst6("fd02::3"), FP_PASS_NO_NEIGH);
+  }
+  SUBCASE("larger than the path MTU") {
+    check_pass(v4([](Ipv4& ip) { ip.dst = "10.70.0.1"; ip.payload = 1200; }),
+               FP_PASS_FRAG_NEEDED);
+    check_pass(v4([](Ipv4& ip) { ip.dst = "10.70.0.1"; ip.payload = 1200; ip.frag_off = 0; }),
+               FP_PASS_FRAG_NEEDED);
+    check_pass(v6([](Ipv6& ip) { ip.dst = "fd70::1"; ip.payload = 1400; }),
+               FP_PASS_FRAG_NEEDED);
+  }
+  SUBCASE("egress not in the DEVMAP") {
+    check_pass(dst4("10.3.0.2"), FP_PASS_NOT_EGRESS);
+    check_pass(dst6("fd03::2"), FP_PASS_NOT_EGRESS);
+  }
+  SUBCASE("hairpin back out of the ingress") {
+    check_pass(dst4("10.1.5.1"), FP_PASS_HAIRPIN);
+    check_pass(dst6("fd01:5::1"), FP_PASS_HAIRPIN);
+  }
+  SUBCASE("ingress not configured") {
+    check_pass(testpkt::ipv4_frame(r.p0.mac, kSender, Ipv4{}), FP_PASS_UNKNOWN_IFACE, &r.p0);
+  }
+}
+
+TEST_CASE("truncated frames of every length are handed up unchanged") {
+  Router& r = router();
+  const Bytes v4 = testpkt::ipv4_frame(r.r0.mac, kSender, Ipv4{});
+  const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
+  for (const Bytes* full : {&v4, &v6}) {
+    for (size_t len = 0; len < full->size(); ++len) {
+      const Bytes cut(full->begin(), full->begin() + len);
+      CAPTURE(len);
+      auto res = fastpath::test_run(r.fp.program_fd(), cut, r.r0.ifindex);
+      if (len < testpkt::kEthLen) {
+        // The kernel refuses to run XDP on less than an Ethernet header.
+        CHECK_FALSE(res.has_value());
+        continue;
+      }
+      REQUIRE(res.has_value());
+      check_pass(cut, FP_PASS_TRUNCATED);
+    }
+  }
+}

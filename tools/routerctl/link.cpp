@@ -1,0 +1,178 @@
+// routerctl link: show interfaces and switch the fast path on them.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <array>
+#include <map>
+
+#include "context.h"
+#include "fastpath/fastpath.h"
+#include "netlink/link.h"
+#include "netlink/netdev.h"
+#include "netlink/veth.h"
+
+namespace routerctl {
+namespace {
+
+constexpr std::string_view kShowUsage = "routerctl link show [dev NAME]";
+constexpr std::string_view kSetUsage =
+    "routerctl link set dev NAME fastpath { native | generic | auto | off }";
+
+std::string mac_string(const std::array<uint8_t, 6>& m) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2],
+                     m[3], m[4], m[5]);
+}
+
+// Why a device cannot be a redirect target, or empty if it can.
+std::string egress_blocker(const netlink::Link& link,
+                           const common::Result<netlink::XdpFeatures>& f) {
+  if (!f) return "XDP features unknown: " + f.error().message();
+  if (f->has(netlink::xdp_act::ndo_xmit)) return {};
+  if (link.is_veth()) return "veth peer has no NAPI (needs GRO or XDP on the peer)";
+  return "driver does not advertise ndo-xmit";
+}
+
+void print_egress(cli::Output& out, bool egress, const std::string& blocker) {
+  out.field("egress", egress, egress ? " egress" : "");
+  if (!egress && !blocker.empty()) {
+    out.field("egress_blocker", blocker, " (not egress: {})");
+  }
+}
+
+int link_show(Context& ctx, cli::Args& args) {
+  cli::Keywords kw({"dev"});
+  if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kShowUsage);
+  auto links = netlink::dump_links();
+  if (!links) return report(links.error());
+  if (auto dev = kw.get("dev")) {
+    auto one = netlink::link_by_name(*dev);
+    if (!one) return report(one.error());
+    *links = {*one};
+  }
+  std::map<uint32_t, fastpath::InterfaceState> fp;
+  if (auto dir = pin_dir(ctx); dir) {
+    if (auto pinned = fastpath::PinnedState::open(*dir); pinned)
+      if (auto snap = pinned->snapshot(); snap)
+        for (auto& s : snap->interfaces) fp[s.ifindex] = s;
+  }
+  cli::Output out(ctx.format);
+  out.open_array("links");
+  for (const netlink::Link& l : *links) {
+    const auto features = netlink::xdp_features(l.ifindex);
+    const auto it = fp.find(l.ifindex);
+    const fastpath::InterfaceState* s = it == fp.end() ? nullptr : &it->second;
+    out.open_object();
+    out.field("ifindex", l.ifindex, "{}: ");
+    out.field("ifname", l.name, "{}:");
+    out.field("kind", l.kind.empty() ? std::string("device") : l.kind, " {}");
+    out.field("operstate", std::string(l.up ? (l.lower_up ? "UP" : "NO-CARRIER") : "DOWN"),
+              " {}");
+    out.field("mtu", l.mtu, " mtu {}");
+    if (l.ethernet) out.field("address", mac_string(l.mac), " link/ether {}");
+    out.newline();
+    out.text("    fastpath");
+    const bool attached = s && s->attached;
+    out.field("fastpath", std::string(attached && s->mode ? fastpath::to_string(*s->mode) : "off"),
+              " {}");
+    print_egress(out, s && s->egress, egress_blocker(l, features));
+    out.newline();
+    out.field("xdp_features", features ? netlink::describe(*features) : std::string("unknown"),
+              "    xdp-features {}\n");
+    if (ctx.statistics && s) {
+      out.open_object("stats");
+      out.field("forwarded_packets", s->counters.fwd_packets, "    forwarded {} packets");
+      out.field("forwarded_bytes", s->counters.fwd_bytes, " {} bytes");
+      out.field("passed_packets", s->counters.passed(), ", passed {} packets\n");
+      out.close_object();
+    }
+    out.close_object();
+  }
+  out.close_array();
+  return cli::kExitOk;
+}
+
+struct PeerReport {
+  std::string text;
+  bool ok = true;
+};
+
+PeerReport prepare_peer(const netlink::Link& link) {
+  if (!link.is_veth()) return {};
+  auto setup = netlink::prepare_veth_peer(link);
+  if (!setup)
+    return {fmt::format("cannot prepare the veth peer: {} ({})", setup.error().message(),
+                        setup.error().hint),
+            false};
+  return {fmt::format("peer {}: gro on, tx-checksum off{}", setup->peer,
+                      setup->changed ? "" : " (already)"),
+          true};
+}
+
+int link_set(Context& ctx, cli::Args& args) {
+  cli::Keywords kw({"dev", "fastpath"});
+  if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kSetUsage);
+  const auto dev = kw.get("dev");
+  const auto mode_word = kw.get("fastpath");
+  if (!dev || !mode_word) return usage_error("dev and fastpath are required", kSetUsage);
+  const bool off = *mode_word == "off";
+  const auto mode = fastpath::parse_mode(*mode_word);
+  if (!off && !mode)
+    return usage_error(fmt::format("unknown fastpath mode \"{}\"", *mode_word), kSetUsage);
+  if (::geteuid() != 0)
+    return report({EPERM, "changing the fast path needs root", "run it with sudo"});
+
+  auto link = netlink::link_by_name(*dev);
+  if (!link) return report(link.error());
+  auto dir = pin_dir(ctx);
+  if (!dir) return report(dir.error());
+  auto fp = fastpath::Fastpath::load(*dir);
+  if (!fp) return report(fp.error());
+
+  cli::Output out(ctx.format);
+  out.open_object();
+  out.field("ifname", link->name, "{}: fast path");
+  out.field("via", std::string("direct"), "");
+  if (off) {
+    if (auto r = fp->forget(link->ifindex); !r) return report(r.error());
+    out.field("fastpath", std::string("off"), " {}\n");
+    return cli::kExitOk;
+  }
+  if (!link->ethernet)
+    return report({EINVAL, fmt::format("{} is not an Ethernet device", link->name),
+                   "the fast path forwards Ethernet frames only"});
+
+  const PeerReport peer = prepare_peer(*link);
+  const auto features = netlink::xdp_features(link->ifindex);
+  fastpath::Interface iface{link->ifindex, link->name, link->mac,
+                            features && features->has(netlink::xdp_act::ndo_xmit_sg)};
+  auto used = fp->attach(iface, *mode);
+  if (!used) return report(used.error());
+  out.field("fastpath", std::string(fastpath::to_string(*used)), " {}");
+
+  const std::string blocker = egress_blocker(*link, features);
+  auto r = blocker.empty() ? fp->add_egress(iface) : fp->remove_egress(link->ifindex);
+  if (!r) return report(r.error());
+  print_egress(out, blocker.empty(), blocker);
+  out.newline();
+  if (!peer.text.empty()) {
+    out.field("peer", peer.text, "    {}\n");
+    out.field("peer_ready", peer.ok, "");
+  }
+  return cli::kExitOk;
+}
+
+const std::array<Command, 2> kVerbs{{
+    {"show", "[dev NAME]", link_show, true},
+    {"set", "dev NAME fastpath MODE", link_set},
+}};
+
+}  // namespace
+
+int cmd_link(Context& ctx, cli::Args& args) {
+  if (args.empty()) return link_show(ctx, args);
+  auto verb = cli::match<Command>(kVerbs, args.next());
+  if (!verb) return usage_error(verb.error().what, "routerctl link { show | set } ...");
+  return (*verb)->run(ctx, args);
+}
+
+}  // namespace routerctl

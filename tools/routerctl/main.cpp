@@ -1,0 +1,129 @@
+// routerctl: the ip(8)-style command for the XDP fast path.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <optional>
+
+#include "common/log.h"
+#include "context.h"
+#include "fastpath/fastpath.h"
+
+namespace routerctl {
+namespace {
+
+constexpr std::string_view kUsage =
+    "Usage: routerctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+    "OBJECT := { link | stats | fastpath | help }\n"
+    "OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[ebug] |\n"
+    "             --pin-dir DIR | -h[elp] | -V[ersion] }\n"
+    "\n"
+    "  routerctl link show [dev NAME]\n"
+    "  routerctl link set dev NAME fastpath { native | generic | auto | off }\n"
+    "  routerctl stats [dev NAME]\n"
+    "  routerctl fastpath { show | unload }\n";
+
+int cmd_help(Context&, cli::Args&) {
+  fmt::print("{}", kUsage);
+  return cli::kExitOk;
+}
+
+const std::array<Command, 4> kObjects{{
+    {"link", "{ show | set } ...", cmd_link, true},
+    {"stats", "[dev NAME]", cmd_stats},
+    {"fastpath", "{ show | unload }", cmd_fastpath},
+    {"help", "", cmd_help},
+}};
+
+}  // namespace
+
+int report(const common::Error& e, int exit_code) {
+  fmt::print(stderr, "routerctl: {}\n", e.message());
+  if (!e.hint.empty()) fmt::print(stderr, "hint: {}\n", e.hint);
+  return exit_code;
+}
+
+int usage_error(const std::string& what, std::string_view usage) {
+  fmt::print(stderr, "routerctl: {}\nUsage: {}\n", what, usage);
+  return cli::kExitUsage;
+}
+
+common::Result<std::filesystem::path> pin_dir(const Context& ctx) {
+  if (!ctx.pin_dir.empty()) return ctx.pin_dir;
+  return fastpath::default_pin_dir();
+}
+
+}  // namespace routerctl
+
+namespace {
+
+struct Option {
+  std::string_view name;
+  bool takes_value;
+  bool preferred;  // wins a shared abbreviation: -p is --pretty
+};
+
+const std::array<Option, 7> kOptions{{
+    {"json", false, false},
+    {"pretty", false, true},
+    {"statistics", false, false},
+    {"debug", false, false},
+    {"help", false, false},
+    {"Version", false, false},
+    {"pin-dir", true, false},
+}};
+
+// Applies one global option; returns an exit code when the program is done.
+std::optional<int> apply_option(routerctl::Context& ctx, const Option& opt,
+                                 const std::string& value) {
+  using namespace routerctl;
+  if (opt.name == "json") ctx.format = cli::Format::json;
+  else if (opt.name == "pretty") ctx.format = cli::Format::pretty;
+  else if (opt.name == "statistics") ctx.statistics = true;
+  else if (opt.name == "debug") common::log::set_level(common::log::Level::debug);
+  else if (opt.name == "pin-dir") ctx.pin_dir = value;
+  else if (opt.name == "Version") {
+    fmt::print("routerctl 0.1.0\n");
+    return cli::kExitOk;
+  } else {
+    fmt::print("{}", kUsage);
+    return cli::kExitOk;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace routerctl;
+  Context ctx;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--") {
+      ++i;
+      break;
+    }
+    word.remove_prefix(word.starts_with("--") ? 2 : 1);
+    auto opt = cli::match<Option>(kOptions, word);
+    if (!opt)
+      return usage_error(fmt::format("unknown option \"{}\"", argv[i]), "routerctl help");
+    std::string value;
+    if ((*opt)->takes_value) {
+      if (i + 1 >= argc)
+        return usage_error(fmt::format("{} needs a value", argv[i]), "routerctl help");
+      value = argv[++i];
+    }
+    if (auto done = apply_option(ctx, **opt, value)) return *done;
+  }
+  fastpath::route_libbpf_logs();
+  if (i >= argc) {
+    fmt::print(stderr, "{}", kUsage);
+    return cli::kExitUsage;
+  }
+  auto object = cli::match<Command>(kObjects, argv[i]);
+  if (!object) return usage_error(object.error().what, "routerctl help");
+  cli::Args args(std::vector<std::string>(argv + i + 1, argv + argc));
+  return (*object)->run(ctx, args);
+}
