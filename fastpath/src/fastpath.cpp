@@ -279,8 +279,17 @@ Result<Fastpath> Fastpath::load(const std::filesystem::path& pin_dir) {
 
 Result<XdpMode> Fastpath::attach(const Interface& iface, XdpMode mode) {
   const auto path = detail::link_pin(impl_->dir, iface.ifindex);
+  const int ifaces_fd = bpf_map__fd(impl_->skel->maps.ifaces);
+  uint32_t key = iface.ifindex;
+  fp_iface known{};
+  const bool was_known = bpf_map_lookup_elem(ifaces_fd, &key, &known) == 0;
   if (auto slot = impl_->upsert_iface(iface); !slot)
     return std::unexpected(slot.error());
+  // A refused attach leaves no trace of the interface behind.
+  auto forget_new = [&](Error e) -> Result<XdpMode> {
+    if (!was_known) bpf_map_delete_elem(ifaces_fd, &key);
+    return std::unexpected(std::move(e));
+  };
 
   LIBBPF_OPTS(bpf_xdp_query_opts, q);
   bpf_xdp_query(static_cast<int>(iface.ifindex), 0, &q);
@@ -315,8 +324,8 @@ Result<XdpMode> Fastpath::attach(const Interface& iface, XdpMode mode) {
     used = XdpMode::generic;
     link = try_mode(used);
   }
-  if (!link) return std::unexpected(link.error());
-  if (auto r = repin(link->get(), path); !r) return std::unexpected(r.error());
+  if (!link) return forget_new(link.error());
+  if (auto r = repin(link->get(), path); !r) return forget_new(r.error());
   return used;
 }
 
