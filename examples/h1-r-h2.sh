@@ -17,8 +17,17 @@ up)
 	echo "namespaces $prefix-h1, $prefix-r, $prefix-h2 are up"
 	;;
 down)
-	if [ -x "${ROUTERCTL:-}" ] && [ -e "/run/netns/$prefix-r" ]; then
-		in_ns "$prefix-r" "$ROUTERCTL" fastpath unload >/dev/null 2>&1 || true
+	if [ -e "/run/netns/$prefix-r" ]; then
+		# routerd stops first (it detaches the fast path), then leftovers go.
+		pids=$(ip netns pids "$prefix-r")
+		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+		for _ in $(seq 50); do
+			[ -z "$(ip netns pids "$prefix-r")" ] && break
+			sleep 0.1
+		done
+		if [ -x "${ROUTERCTL:-}" ]; then
+			in_ns "$prefix-r" "$ROUTERCTL" fastpath unload >/dev/null 2>&1 || true
+		fi
 	fi
 	topo_h1_r_h2_down "$prefix"
 	echo "namespaces $prefix-* removed"

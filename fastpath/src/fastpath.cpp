@@ -341,6 +341,11 @@ Result<void> Fastpath::detach(uint32_t ifindex) {
   return {};
 }
 
+Result<void> Fastpath::configure(const Interface& iface) {
+  if (auto slot = impl_->upsert_iface(iface); !slot) return std::unexpected(slot.error());
+  return {};
+}
+
 Result<void> Fastpath::add_egress(const Interface& iface) {
   if (auto slot = impl_->upsert_iface(iface); !slot)
     return std::unexpected(slot.error());

@@ -127,6 +127,7 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     std::copy(std::begin(v.mac), std::end(v.mac), s.mac.begin());
     s.slot = v.slot;
     s.xmit_sg = v.flags & FP_IFACE_XMIT_SG;
+    s.configured = true;
     auto counters = read_stats(maps.stats, v.slot);
     if (!counters) return std::unexpected(counters.error());
     s.counters = *counters;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "parse.h"
 #include "socket.h"
 
 namespace netlink {
@@ -18,7 +19,9 @@ struct CacheDeleter {
   void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
 
-Link to_link(rtnl_link* l) {
+}  // namespace
+
+Link detail::to_link(rtnl_link* l) {
   Link out;
   out.ifindex = static_cast<uint32_t>(rtnl_link_get_ifindex(l));
   if (const char* name = rtnl_link_get_name(l)) out.name = name;
@@ -41,8 +44,6 @@ Link to_link(rtnl_link* l) {
   return out;
 }
 
-}  // namespace
-
 Result<std::vector<Link>> dump_links() {
   auto sk = detail::connect(NETLINK_ROUTE);
   if (!sk) return std::unexpected(sk.error());
@@ -52,7 +53,7 @@ Result<std::vector<Link>> dump_links() {
   std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
   std::vector<Link> links;
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
-    links.push_back(to_link(reinterpret_cast<rtnl_link*>(o)));
+    links.push_back(detail::to_link(reinterpret_cast<rtnl_link*>(o)));
   std::sort(links.begin(), links.end(),
             [](const Link& a, const Link& b) { return a.ifindex < b.ifindex; });
   return links;

@@ -6,33 +6,49 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <map>
 #include <memory>
+#include <optional>
 
+#include "netlink/monitor.h"
+#include "parse.h"
 #include "socket.h"
 
 namespace netlink {
 namespace {
-
-// From the kernel's include/uapi/linux/netdev.h (absent from Debian 12's
-// headers): the family name, one command and the attributes we read.
-constexpr const char* kFamily = "netdev";
-constexpr uint8_t kCmdDevGet = 1;        // NETDEV_CMD_DEV_GET
-constexpr int kAttrIfindex = 1;          // NETDEV_A_DEV_IFINDEX
-constexpr int kAttrXdpFeatures = 3;      // NETDEV_A_DEV_XDP_FEATURES
-constexpr int kAttrXdpZcMaxSegs = 4;     // NETDEV_A_DEV_XDP_ZC_MAX_SEGS
-constexpr int kAttrMax = 4;
 
 struct MsgDeleter {
   void operator()(nl_msg* m) const { nlmsg_free(m); }
 };
 
 int parse_dev(nl_msg* msg, void* arg) {
-  auto* out = static_cast<XdpFeatures*>(arg);
-  nlattr* tb[kAttrMax + 1] = {};
-  if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, kAttrMax, nullptr) < 0) return NL_SKIP;
-  if (tb[kAttrXdpFeatures]) out->flags = nla_get_u64(tb[kAttrXdpFeatures]);
-  if (tb[kAttrXdpZcMaxSegs]) out->zc_max_segs = nla_get_u32(tb[kAttrXdpZcMaxSegs]);
+  auto* out = static_cast<std::map<uint32_t, XdpFeatures>*>(arg);
+  if (auto dev = detail::parse_netdev(nlmsg_hdr(msg))) out->insert(*dev);
   return NL_OK;
+}
+
+// Sends a dev-get request (one device, or a dump) and collects replies.
+common::Result<std::map<uint32_t, XdpFeatures>> dev_get(std::optional<uint32_t> ifindex) {
+  auto sk = detail::connect(NETLINK_GENERIC);
+  if (!sk) return std::unexpected(sk.error());
+  const int family = genl_ctrl_resolve(sk->get(), detail::kNetdevFamily);
+  if (family < 0)
+    return common::fail(EOPNOTSUPP, "the kernel has no netdev netlink family",
+                        "XDP feature reports need Linux 6.3 or later");
+  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc());
+  const int flags = ifindex ? 0 : NLM_F_DUMP;
+  if (!msg ||
+      !genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
+                   detail::kNetdevCmdDevGet, 1) ||
+      (ifindex && nla_put_u32(msg.get(), detail::kNetdevAttrIfindex, *ifindex) < 0))
+    return common::fail(ENOMEM, "cannot build a netdev request");
+  std::map<uint32_t, XdpFeatures> out;
+  nl_socket_modify_cb(sk->get(), NL_CB_VALID, NL_CB_CUSTOM, parse_dev, &out);
+  if (int err = nl_send_auto(sk->get(), msg.get()); err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot query netdev"));
+  if (int err = nl_recvmsgs_default(sk->get()); err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot read XDP features"));
+  return out;
 }
 
 }  // namespace
@@ -53,25 +69,26 @@ std::string describe(const XdpFeatures& f) {
 }
 
 common::Result<XdpFeatures> xdp_features(uint32_t ifindex) {
-  auto sk = detail::connect(NETLINK_GENERIC);
-  if (!sk) return std::unexpected(sk.error());
-  const int family = genl_ctrl_resolve(sk->get(), kFamily);
-  if (family < 0)
-    return common::fail(EOPNOTSUPP, "the kernel has no netdev netlink family",
-                        "XDP feature reports need Linux 6.3 or later");
-  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc());
-  if (!msg ||
-      !genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, kCmdDevGet, 1) ||
-      nla_put_u32(msg.get(), kAttrIfindex, ifindex) < 0)
-    return common::fail(ENOMEM, "cannot build a netdev request");
-  XdpFeatures out;
-  nl_socket_modify_cb(sk->get(), NL_CB_VALID, NL_CB_CUSTOM, parse_dev, &out);
-  if (int err = nl_send_auto(sk->get(), msg.get()); err < 0)
-    return std::unexpected(detail::nl_error(err, "cannot query netdev"));
-  if (int err = nl_recvmsgs_default(sk->get()); err < 0)
-    return std::unexpected(detail::nl_error(
-        err, fmt::format("cannot read XDP features of ifindex {}", ifindex)));
-  return out;
+  auto all = dev_get(ifindex);
+  if (!all) return std::unexpected(all.error());
+  auto it = all->find(ifindex);
+  if (it == all->end())
+    return common::fail(ENODEV, fmt::format("no XDP features for ifindex {}", ifindex));
+  return it->second;
+}
+
+common::Result<std::map<uint32_t, XdpFeatures>> dump_xdp_features() {
+  return dev_get(std::nullopt);
+}
+
+std::optional<std::pair<uint32_t, XdpFeatures>> detail::parse_netdev(nlmsghdr* nlh) {
+  nlattr* tb[kNetdevAttrMax + 1] = {};
+  if (genlmsg_parse(nlh, 0, tb, kNetdevAttrMax, nullptr) < 0 || !tb[kNetdevAttrIfindex])
+    return std::nullopt;
+  XdpFeatures f;
+  if (tb[kNetdevAttrXdpFeatures]) f.flags = nla_get_u64(tb[kNetdevAttrXdpFeatures]);
+  if (tb[kNetdevAttrXdpZcMaxSegs]) f.zc_max_segs = nla_get_u32(tb[kNetdevAttrXdpZcMaxSegs]);
+  return std::pair{nla_get_u32(tb[kNetdevAttrIfindex]), f};
 }
 
 }  // namespace netlink

@@ -10,6 +10,8 @@ TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$TESTS_DIR/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT_DIR/build}
 ROUTERCTL=$BUILD_DIR/tools/routerctl/routerctl
+ROUTERD=$BUILD_DIR/routerd/routerd
+TOOLS=$BUILD_DIR/tests
 . "$ROOT_DIR/examples/lib.sh"
 
 # Unique per test and run: several tests may run at once.
@@ -18,6 +20,8 @@ PREFIX="t${TEST_NAME#test_}"
 PREFIX="${PREFIX:0:8}$$"
 FAILURES=0
 ROUTER_NAMESPACES=()
+EXTRA_NAMESPACES=()
+TEST_TMP=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
 
 # Without a capability a test skips (77) on a developer's machine, but fails
 # under CI=true: CI must run every test.
@@ -43,11 +47,15 @@ require_cmds() {
 
 cleanup() {
 	local ns
+	jobs -p | xargs -r kill 2>/dev/null
 	for ns in "${ROUTER_NAMESPACES[@]}"; do
+		# routerd first: it holds the fast path's lock.
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		in_ns "$ns" "$ROUTERCTL" fastpath unload >/dev/null 2>&1
 	done
 	topo_h1_r_h2_down "$PREFIX"
-	jobs -p | xargs -r kill 2>/dev/null
+	ns_delete "${EXTRA_NAMESPACES[@]}"
+	[ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
 	return 0
 }
 trap cleanup EXIT
@@ -144,4 +152,72 @@ tcp_listening() {
 
 udp_listening() {
 	in_ns "$1" ss -Huln "sport = :$2" | grep -q .
+}
+
+# The topology without the fast path attached: for tests where routerd
+# does the attaching.
+setup_topology() {
+	topo_h1_r_h2_up "$PREFIX" || die "cannot build the topology"
+	ROUTER_NAMESPACES+=("$PREFIX-r")
+	H1=$PREFIX-h1 R=$PREFIX-r H2=$PREFIX-h2
+}
+
+# routerctl in r, talking to the test's routerd.
+rctl() {
+	in_ns "$R" "$ROUTERCTL" -S "$TEST_TMP/routerd.sock" "$@"
+}
+
+# write_config FILE NAME_GLOB...: a routerd.conf managing those names.
+write_config() {
+	local file=$1 glob
+	shift
+	{
+		echo "log_level = \"info\""
+		echo "control_socket = \"$TEST_TMP/routerd.sock\""
+		for glob in "$@"; do
+			printf '[[interface]]\nname = "%s"\nmode = "auto"\n' "$glob"
+		done
+	} >"$file"
+}
+
+# start_routerd [ARGS...]: routerd in r with $TEST_TMP/routerd.conf, logging
+# to $TEST_TMP/routerd.log; waits until it answers. Sets ROUTERD_PID.
+start_routerd() {
+	# nsenter execs routerd: $! is routerd itself, to signal and to watch.
+	nsenter --net="/run/netns/$R" -- "$ROUTERD" -c "$TEST_TMP/routerd.conf" "$@" \
+		>>"$TEST_TMP/routerd.log" 2>&1 &
+	ROUTERD_PID=$!
+	wait_until 10 rctl daemon status >/dev/null 2>&1 || {
+		cat "$TEST_TMP/routerd.log"
+		die "routerd did not start"
+	}
+}
+
+routerd_alive() {
+	kill -0 "$ROUTERD_PID" 2>/dev/null
+}
+
+# egress_of DEV: true/false, from the pinned DEVMAP.
+egress_of() {
+	rctl -j stats dev "$1" | jq -r '.interfaces[0].egress'
+}
+
+# attached_mode DEV: native/generic/off, from the pins.
+attached_mode() {
+	rctl -j stats dev "$1" | jq -r '.interfaces[0].fastpath // "off"'
+}
+
+# add_host3: a third host h3 (10.0.3.2/24, fd00:3::2/64) on a new veth
+# eth-h3 of r (10.0.3.1, fd00:3::1), created at run time.
+add_host3() {
+	H3=$PREFIX-h3
+	EXTRA_NAMESPACES+=("$H3")
+	ns_create "$H3"
+	veth_connect "$H3" eth0 "$R" eth-h3
+	ip -n "$H3" addr add 10.0.3.2/24 dev eth0
+	ip -n "$H3" addr add fd00:3::2/64 dev eth0 nodad
+	ip -n "$H3" route add default via 10.0.3.1
+	ip -n "$H3" -6 route add default via fd00:3::1
+	ip -n "$R" addr add 10.0.3.1/24 dev eth-h3
+	ip -n "$R" addr add fd00:3::1/64 dev eth-h3 nodad
 }

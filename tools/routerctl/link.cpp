@@ -49,6 +49,10 @@ int link_show(Context& ctx, cli::Args& args) {
     if (!one) return report(one.error());
     *links = {*one};
   }
+  std::map<uint32_t, nlohmann::json> daemon_view;
+  if (auto reply = daemon_request(ctx, {{"command", "interfaces"}});
+      reply && reply->value("ok", false))
+    for (const auto& j : reply->at("interfaces")) daemon_view[j.value("ifindex", 0u)] = j;
   std::map<uint32_t, fastpath::InterfaceState> fp;
   if (auto dir = pin_dir(ctx); dir) {
     if (auto pinned = fastpath::PinnedState::open(*dir); pinned)
@@ -74,8 +78,22 @@ int link_show(Context& ctx, cli::Args& args) {
     const bool attached = s && s->attached;
     out.field("fastpath", std::string(attached && s->mode ? fastpath::to_string(*s->mode) : "off"),
               " {}");
-    print_egress(out, s && s->egress, egress_blocker(l, features));
-    out.newline();
+    const auto d = daemon_view.find(l.ifindex);
+    if (d != daemon_view.end()) {
+      const auto& j = d->second;
+      print_egress(out, s && s->egress,
+                   j.value("egress_blocker", j.value("managed", false)
+                                                 ? std::string{}
+                                                 : std::string("not managed by routerd")));
+      out.newline();
+      out.field("managed", j.value("managed", false), "");
+      out.field("managed_reason", j.value("managed_reason", std::string{}),
+                "    routerd: {}\n");
+      if (j.contains("error")) out.field("error", j["error"].get<std::string>(), "    error: {}\n");
+    } else {
+      print_egress(out, s && s->egress, egress_blocker(l, features));
+      out.newline();
+    }
     out.field("xdp_features", features ? netlink::describe(*features) : std::string("unknown"),
               "    xdp-features {}\n");
     if (ctx.statistics && s) {
@@ -108,6 +126,23 @@ PeerReport prepare_peer(const netlink::Link& link) {
           true};
 }
 
+int print_daemon_reply(Context& ctx, const std::string& dev, const nlohmann::json& reply) {
+  if (!reply.value("ok", false))
+    return report({0, reply.value("error", std::string("routerd refused")),
+                   reply.value("hint", std::string{})});
+  const auto j = reply.value("interface", nlohmann::json::object());
+  cli::Output out(ctx.format);
+  out.open_object();
+  out.field("ifname", dev, "{}: fast path");
+  out.field("via", std::string("routerd"), "");
+  out.field("fastpath", j.value("fastpath", std::string("off")), " {}");
+  const bool egress = j.value("egress", false);
+  print_egress(out, egress, j.value("egress_blocker", std::string{}));
+  out.text(" (via routerd)");
+  out.newline();
+  return cli::kExitOk;
+}
+
 int link_set(Context& ctx, cli::Args& args) {
   cli::Keywords kw({"dev", "fastpath"});
   if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kSetUsage);
@@ -123,6 +158,14 @@ int link_set(Context& ctx, cli::Args& args) {
 
   auto link = netlink::link_by_name(*dev);
   if (!link) return report(link.error());
+
+  // routerd owns the fast path while it runs: ask it.
+  nlohmann::json req{{"command", off ? "detach" : "attach"}, {"dev", *dev}};
+  if (!off) req["mode"] = *mode_word;
+  auto reply = daemon_request(ctx, req);
+  if (reply) return print_daemon_reply(ctx, *dev, *reply);
+  if (!daemon_absent(reply.error())) return report(reply.error());
+
   auto dir = pin_dir(ctx);
   if (!dir) return report(dir.error());
   auto fp = fastpath::Fastpath::load(*dir);
@@ -132,9 +175,12 @@ int link_set(Context& ctx, cli::Args& args) {
   out.open_object();
   out.field("ifname", link->name, "{}: fast path");
   out.field("via", std::string("direct"), "");
+  const std::string_view note = " (direct: routerd is not running)";
   if (off) {
     if (auto r = fp->forget(link->ifindex); !r) return report(r.error());
-    out.field("fastpath", std::string("off"), " {}\n");
+    out.field("fastpath", std::string("off"), " {}");
+    out.text(note);
+    out.newline();
     return cli::kExitOk;
   }
   if (!link->ethernet)
@@ -153,6 +199,7 @@ int link_set(Context& ctx, cli::Args& args) {
   auto r = blocker.empty() ? fp->add_egress(iface) : fp->remove_egress(link->ifindex);
   if (!r) return report(r.error());
   print_egress(out, blocker.empty(), blocker);
+  out.text(note);
   out.newline();
   if (!peer.text.empty()) {
     out.field("peer", peer.text, "    {}\n");

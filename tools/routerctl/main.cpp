@@ -9,30 +9,33 @@
 #include "common/log.h"
 #include "context.h"
 #include "fastpath/fastpath.h"
+#include "routerd/control.h"
 
 namespace routerctl {
 namespace {
 
 constexpr std::string_view kUsage =
     "Usage: routerctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-    "OBJECT := { link | stats | fastpath | help }\n"
+    "OBJECT := { link | stats | fastpath | daemon | help }\n"
     "OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[ebug] |\n"
-    "             --pin-dir DIR | -h[elp] | -V[ersion] }\n"
+    "             --pin-dir DIR | -S[ocket] PATH | -h[elp] | -V[ersion] }\n"
     "\n"
     "  routerctl link show [dev NAME]\n"
     "  routerctl link set dev NAME fastpath { native | generic | auto | off }\n"
     "  routerctl stats [dev NAME]\n"
-    "  routerctl fastpath { show | unload }\n";
+    "  routerctl fastpath { show | unload }\n"
+    "  routerctl daemon [status]\n";
 
 int cmd_help(Context&, cli::Args&) {
   fmt::print("{}", kUsage);
   return cli::kExitOk;
 }
 
-const std::array<Command, 4> kObjects{{
+const std::array<Command, 5> kObjects{{
     {"link", "{ show | set } ...", cmd_link, true},
     {"stats", "[dev NAME]", cmd_stats},
     {"fastpath", "{ show | unload }", cmd_fastpath},
+    {"daemon", "[status]", cmd_daemon},
     {"help", "", cmd_help},
 }};
 
@@ -51,7 +54,25 @@ int usage_error(const std::string& what, std::string_view usage) {
 
 common::Result<std::filesystem::path> pin_dir(const Context& ctx) {
   if (!ctx.pin_dir.empty()) return ctx.pin_dir;
+  // routerd may pin elsewhere (its pin_dir setting): ask it first.
+  if (auto status = daemon_request(ctx, {{"command", "status"}});
+      status && status->value("ok", false) && status->contains("pin_dir"))
+    return std::filesystem::path(status->at("pin_dir").get<std::string>());
   return fastpath::default_pin_dir();
+}
+
+common::Result<nlohmann::json> daemon_request(const Context& ctx, const nlohmann::json& req) {
+  std::filesystem::path path = ctx.socket;
+  if (path.empty()) {
+    auto p = routerd::control::default_socket_path();
+    if (!p) return std::unexpected(p.error());
+    path = *p;
+  }
+  return routerd::control::request(path, req);
+}
+
+bool daemon_absent(const common::Error& e) {
+  return e.code == ENOENT || e.code == ECONNREFUSED;
 }
 
 }  // namespace routerctl
@@ -64,7 +85,7 @@ struct Option {
   bool preferred;  // wins a shared abbreviation: -p is --pretty
 };
 
-const std::array<Option, 7> kOptions{{
+const std::array<Option, 8> kOptions{{
     {"json", false, false},
     {"pretty", false, true},
     {"statistics", false, false},
@@ -72,6 +93,7 @@ const std::array<Option, 7> kOptions{{
     {"help", false, false},
     {"Version", false, false},
     {"pin-dir", true, false},
+    {"Socket", true, false},
 }};
 
 // Applies one global option; returns an exit code when the program is done.
@@ -83,6 +105,7 @@ std::optional<int> apply_option(routerctl::Context& ctx, const Option& opt,
   else if (opt.name == "statistics") ctx.statistics = true;
   else if (opt.name == "debug") common::log::set_level(common::log::Level::debug);
   else if (opt.name == "pin-dir") ctx.pin_dir = value;
+  else if (opt.name == "Socket") ctx.socket = value;
   else if (opt.name == "Version") {
     fmt::print("routerctl 0.1.0\n");
     return cli::kExitOk;

@@ -64,6 +64,7 @@ struct InterfaceState {
   Mac mac{};
   uint32_t slot = 0;
   bool xmit_sg = false;
+  bool configured = false;       // has an entry in the interfaces map
   bool attached = false;         // a pinned XDP link exists
   std::optional<XdpMode> mode;   // native or generic, when attached
   bool egress = false;           // in the DEVMAP
@@ -101,6 +102,8 @@ class Fastpath {
   // the kernel accepted (automatic tries native, then generic).
   Result<XdpMode> attach(const Interface& iface, XdpMode mode);
   Result<void> detach(uint32_t ifindex);
+  // Rewrites the interface's entry (its MAC and flags) without attaching.
+  Result<void> configure(const Interface& iface);
   // Egress devices: the DEVMAP. Add only devices that can take redirects.
   Result<void> add_egress(const Interface& iface);
   Result<void> remove_egress(uint32_t ifindex);

@@ -1,0 +1,122 @@
+// Link and XDP-feature notifications, read without blocking.
+#include "netlink/monitor.h"
+
+#include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include "common/log.h"
+#include "parse.h"
+#include "socket.h"
+
+namespace netlink {
+namespace {
+
+constexpr std::string_view kLog = "netlink";
+
+// Subscribed sockets: no sequence numbers, never block.
+common::Result<detail::Socket> subscriber(int protocol, int rcvbuf) {
+  detail::Socket sk(nl_socket_alloc());
+  if (!sk) return common::fail(ENOMEM, "cannot allocate a netlink socket");
+  nl_socket_disable_seq_check(sk.get());
+  if (int err = nl_connect(sk.get(), protocol); err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot open a netlink socket"));
+  if (rcvbuf > 0) nl_socket_set_buffer_size(sk.get(), rcvbuf, 0);
+  nl_socket_set_nonblocking(sk.get());
+  return sk;
+}
+
+void on_link_object(nl_object* obj, void* arg) {
+  auto* changes = static_cast<Changes*>(arg);
+  auto* link = reinterpret_cast<rtnl_link*>(obj);
+  if (nl_object_get_msgtype(obj) == RTM_DELLINK) {
+    // A veth moved to another namespace leaves with RTM_DELLINK too.
+    changes->removed.push_back(static_cast<uint32_t>(rtnl_link_get_ifindex(link)));
+  } else {
+    changes->links.push_back(detail::to_link(link));
+  }
+}
+
+int on_link_msg(nl_msg* msg, void* arg) {
+  nl_msg_parse(msg, on_link_object, arg);
+  return NL_OK;
+}
+
+int on_netdev_msg(nl_msg* msg, void* arg) {
+  auto* changes = static_cast<Changes*>(arg);
+  nlmsghdr* nlh = nlmsg_hdr(msg);
+  const auto* gh = static_cast<const genlmsghdr*>(nlmsg_data(nlh));
+  auto dev = detail::parse_netdev(nlh);
+  if (!dev) return NL_OK;
+  if (gh->cmd == detail::kNetdevCmdDevDelNtf) return NL_OK;  // the link event says it
+  changes->features[dev->first] = dev->second;
+  return NL_OK;
+}
+
+// Drains a non-blocking socket; false when messages were lost.
+bool drain(nl_sock* sk) {
+  for (;;) {
+    int err = nl_recvmsgs_default(sk);
+    if (err > 0) continue;  // messages handled; there may be more
+    if (err == 0 || err == -NLE_AGAIN) return true;
+    // ENOBUFS (reported as NLE_NOMEM): the kernel dropped notifications.
+    common::log::warn(kLog, "netlink receive failed ({}): resynchronising",
+                      nl_geterror(err));
+    return false;
+  }
+}
+
+}  // namespace
+
+struct Monitor::Impl {
+  detail::Socket links;
+  detail::Socket netdev;
+  Changes pending;
+};
+
+Monitor::Monitor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Monitor::Monitor(Monitor&&) noexcept = default;
+Monitor& Monitor::operator=(Monitor&&) noexcept = default;
+Monitor::~Monitor() = default;
+
+common::Result<Monitor> Monitor::open(int rcvbuf) {
+  auto impl = std::make_unique<Impl>();
+  auto links = subscriber(NETLINK_ROUTE, rcvbuf);
+  if (!links) return std::unexpected(links.error());
+  if (int err = nl_socket_add_membership(links->get(), RTNLGRP_LINK); err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
+  nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,
+                      &impl->pending);
+  impl->links = std::move(*links);
+
+  auto netdev = subscriber(NETLINK_GENERIC, rcvbuf);
+  if (!netdev) return std::unexpected(netdev.error());
+  const int group = genl_ctrl_resolve_grp(netdev->get(), detail::kNetdevFamily,
+                                          detail::kNetdevGroupMgmt);
+  if (group >= 0 && nl_socket_add_membership(netdev->get(), group) == 0) {
+    nl_socket_modify_cb(netdev->get(), NL_CB_VALID, NL_CB_CUSTOM, on_netdev_msg,
+                        &impl->pending);
+    impl->netdev = std::move(*netdev);
+  } else {
+    common::log::warn(kLog, "no netdev netlink family: XDP feature changes are "
+                            "seen only on link events (needs Linux 6.3+)");
+  }
+  return Monitor(std::move(impl));
+}
+
+int Monitor::link_fd() const { return nl_socket_get_fd(impl_->links.get()); }
+
+int Monitor::netdev_fd() const {
+  return impl_->netdev ? nl_socket_get_fd(impl_->netdev.get()) : -1;
+}
+
+Changes Monitor::poll() {
+  Changes& p = impl_->pending;
+  if (!drain(impl_->links.get())) p.overrun = true;
+  if (impl_->netdev && !drain(impl_->netdev.get())) p.overrun = true;
+  return std::exchange(p, Changes{});
+}
+
+}  // namespace netlink

@@ -1,0 +1,199 @@
+// Serving the control socket from the daemon's epoll loop.
+#include "control_server.h"
+
+#include <fmt/core.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/log.h"
+#include "routerd/control.h"
+
+namespace routerd {
+namespace {
+
+constexpr std::string_view kLog = "control";
+// A client that does not read its answers is dropped beyond this much.
+constexpr size_t kMaxPendingOutput = 4 << 20;
+// A client that sends no complete request for this long is dropped.
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+sockaddr_un unix_address(const std::filesystem::path& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  return addr;
+}
+
+// True if a daemon answers on path; a socket file nobody listens on is
+// what a killed daemon leaves behind.
+bool someone_listens(const std::filesystem::path& path) {
+  common::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr = unix_address(path);
+  return fd && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+}
+
+nlohmann::json error_reply(const std::string& what) {
+  return {{"ok", false}, {"error", what}};
+}
+
+}  // namespace
+
+common::Result<ControlServer> ControlServer::listen(const std::filesystem::path& path,
+                                                    int epoll_fd, Handler handler) {
+  ControlServer s;
+  s.path_ = path;
+  s.epoll_fd_ = epoll_fd;
+  s.handler_ = std::move(handler);
+  if (path.string().size() >= sizeof(sockaddr_un::sun_path))
+    return common::fail(ENAMETOOLONG, fmt::format("socket path {} is too long", path.string()));
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (someone_listens(path))
+    return common::fail(EADDRINUSE, fmt::format("another routerd answers on {}", path.string()),
+                        "stop it first, or give this one another control_socket");
+  std::filesystem::remove(path, ec);
+  s.listen_fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!s.listen_fd_) return common::fail_errno("cannot open the control socket");
+  sockaddr_un addr = unix_address(path);
+  // Created 0660 from the start: no window where others could connect.
+  const mode_t old = ::umask(0117);
+  const int rc = ::bind(s.listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  ::umask(old);
+  if (rc < 0) return common::fail_errno(fmt::format("cannot bind {}", path.string()));
+  if (::listen(s.listen_fd_.get(), 128) < 0)
+    return common::fail_errno(fmt::format("cannot listen on {}", path.string()));
+  epoll_event ev{EPOLLIN, {.fd = s.listen_fd_.get()}};
+  if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, s.listen_fd_.get(), &ev) < 0)
+    return common::fail_errno("cannot watch the control socket");
+  return s;
+}
+
+ControlServer::~ControlServer() {
+  if (listen_fd_) {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+}
+
+bool ControlServer::owns(int fd) const {
+  return fd == listen_fd_.get() || clients_.count(fd);
+}
+
+void ControlServer::on_event(int fd, uint32_t events) {
+  if (fd == listen_fd_.get()) return accept_all();
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  Client& c = it->second;
+  if (events & (EPOLLERR | EPOLLHUP)) return close(fd);
+  if (events & EPOLLIN) read(c);
+  if (clients_.count(fd) && (events & EPOLLOUT)) write(c);
+}
+
+void ControlServer::accept_all() {
+  for (;;) {
+    int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        // Out of descriptors: the idlest client makes room for a new one.
+        if (clients_.empty()) return;
+        evict_idlest();
+        continue;
+      }
+      return;  // EAGAIN, or the client already left
+    }
+    Client& c = clients_[fd];
+    c.fd.reset(fd);
+    c.last_request = Clock::now();
+    epoll_event ev{EPOLLIN, {.fd = fd}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+}
+
+void ControlServer::read(Client& c) {
+  const int fd = c.fd.get();
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n == 0) {
+      if (c.out.empty()) return close(fd);
+      c.closing = true;  // half-closed: answer what was asked, then close
+      break;
+    }
+    if (n < 0) {
+      if (errno == EAGAIN) break;
+      return close(fd);
+    }
+    if (c.closing) continue;  // discard input after a refused request
+    c.in.append(buf, static_cast<size_t>(n));
+    size_t nl;
+    while ((nl = c.in.find('\n')) != std::string::npos) {
+      const std::string line = c.in.substr(0, nl);
+      c.in.erase(0, nl + 1);
+      c.last_request = Clock::now();
+      auto req = nlohmann::json::parse(line, nullptr, false);
+      nlohmann::json reply = req.is_discarded() || !req.is_object()
+                                 ? error_reply("request is not a JSON object")
+                                 : handler_(req);
+      c.out += reply.dump() + "\n";
+    }
+    if (c.in.size() > control::kMaxRequest) {
+      common::log::warn(kLog, "dropping a client whose request exceeds {} bytes",
+                        control::kMaxRequest);
+      c.in.clear();
+      c.out += error_reply(fmt::format("request larger than {} bytes", control::kMaxRequest))
+                   .dump() + "\n";
+      c.closing = true;
+    }
+  }
+  write(c);
+}
+
+void ControlServer::write(Client& c) {
+  const int fd = c.fd.get();
+  while (!c.out.empty()) {
+    const ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN) break;
+      return close(fd);
+    }
+    c.out.erase(0, static_cast<size_t>(n));
+  }
+  if (c.out.size() > kMaxPendingOutput) {
+    common::log::warn(kLog, "dropping a client that does not read its answers");
+    return close(fd);
+  }
+  if (c.out.empty() && c.closing) return close(fd);
+  update_interest(c);
+}
+
+void ControlServer::update_interest(Client& c) {
+  epoll_event ev{EPOLLIN | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT)),
+                 {.fd = c.fd.get()}};
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd.get(), &ev);
+}
+
+void ControlServer::close(int fd) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  clients_.erase(fd);
+}
+
+void ControlServer::evict_idlest() {
+  auto idlest = clients_.begin();
+  for (auto it = clients_.begin(); it != clients_.end(); ++it)
+    if (it->second.last_request < idlest->second.last_request) idlest = it;
+  close(idlest->first);
+}
+
+void ControlServer::sweep(Clock::time_point now) {
+  std::vector<int> idle;
+  for (const auto& [fd, c] : clients_)
+    if (now - c.last_request > kIdleTimeout) idle.push_back(fd);
+  for (int fd : idle) close(fd);
+}
+
+}  // namespace routerd

@@ -1,0 +1,60 @@
+// The daemon side of the control socket: non-blocking, bounded per client,
+// so one client misbehaving (garbage, huge requests, never reading) cannot
+// block or crash the daemon.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/error.h"
+#include "common/fd.h"
+
+namespace routerd {
+
+class ControlServer {
+ public:
+  using Handler = std::function<nlohmann::json(const nlohmann::json&)>;
+  using Clock = std::chrono::steady_clock;
+
+  // Listens on path (mode 0660). Refuses if another daemon answers there.
+  static common::Result<ControlServer> listen(const std::filesystem::path& path,
+                                              int epoll_fd, Handler handler);
+  ControlServer(ControlServer&&) noexcept = default;
+  ControlServer& operator=(ControlServer&&) noexcept = default;
+  ~ControlServer();
+
+  // Whether fd (from epoll) belongs to this server.
+  bool owns(int fd) const;
+  void on_event(int fd, uint32_t events);
+  // Closes clients idle for too long; call now and then.
+  void sweep(Clock::time_point now);
+  size_t clients() const { return clients_.size(); }
+
+ private:
+  struct Client {
+    common::UniqueFd fd;
+    std::string in, out;
+    Clock::time_point last_request;
+    bool closing = false;  // close once `out` is written
+  };
+
+  ControlServer() = default;
+  void accept_all();
+  void read(Client& c);
+  void write(Client& c);
+  void update_interest(Client& c);
+  void close(int fd);
+  void evict_idlest();
+
+  std::filesystem::path path_;
+  int epoll_fd_ = -1;
+  common::UniqueFd listen_fd_;
+  Handler handler_;
+  std::map<int, Client> clients_;
+};
+
+}  // namespace routerd

@@ -1,0 +1,152 @@
+// The decision function: what to attach, what may be an egress, and why.
+#include "routerd/core.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+namespace routerd {
+namespace {
+
+// The netdev family's XDP feature bits we decide on (see netlink/netdev.h;
+// the core takes plain bits so it depends on no netlink code).
+constexpr uint64_t kXdpBasic = 1U << 0;
+constexpr uint64_t kXdpNdoXmit = 1U << 2;
+constexpr uint64_t kXdpNdoXmitSg = 1U << 6;
+
+struct Wanted {
+  bool managed = false;
+  std::string why;
+  XdpMode mode = XdpMode::automatic;
+};
+
+Wanted wanted(const Config& cfg, const Overrides& ov, const LinkView& l) {
+  std::optional<XdpMode> mode;
+  std::string why;
+  if (auto it = ov.find(l.name); it != ov.end()) {
+    if (!it->second) return {false, "switched off with routerctl"};
+    mode = it->second;
+    why = "set with routerctl";
+  } else if (const InterfaceRule* rule = cfg.match(l.name)) {
+    mode = rule->mode;
+    why = fmt::format("matches \"{}\" (line {})", rule->pattern, rule->line);
+  } else {
+    return {false, "matches no [[interface]] in the configuration"};
+  }
+  if (!l.ethernet) return {false, "not an Ethernet device"};
+  return {true, why, *mode};
+}
+
+// auto means native where the driver says it can, generic elsewhere.
+std::pair<XdpMode, std::string> resolve_mode(XdpMode configured, const LinkView& l) {
+  if (configured != XdpMode::automatic) return {configured, "configured"};
+  if (!l.xdp_features)
+    return {XdpMode::native, "auto: XDP features unknown, trying native"};
+  if (*l.xdp_features & kXdpBasic)
+    return {XdpMode::native, "auto: driver advertises native XDP"};
+  return {XdpMode::generic, "auto: driver does not advertise native XDP"};
+}
+
+std::string egress_blocker(const LinkView& l, bool attached) {
+  if (!l.up) return "interface is down";
+  if (!l.lower_up) return "no carrier";
+  if (!attached) return "fast path not attached";
+  if (!l.xdp_features) return "XDP features unknown";
+  if (!(*l.xdp_features & kXdpNdoXmit))
+    return l.veth ? "veth peer has no NAPI (needs GRO or XDP on the peer)"
+                  : "driver does not advertise ndo-xmit";
+  return {};
+}
+
+bool has_state(const FastpathView& f) { return f.attached || f.egress || f.configured; }
+
+}  // namespace
+
+std::string_view to_string(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::prepare_peer: return "prepare-peer";
+    case ActionKind::attach: return "attach";
+    case ActionKind::configure: return "configure";
+    case ActionKind::add_egress: return "add-egress";
+    case ActionKind::remove_egress: return "remove-egress";
+    case ActionKind::forget: return "forget";
+  }
+  return "?";
+}
+
+Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
+  Plan out;
+  std::vector<Action> prepare, attach, configure, egress, forget;
+  static const FastpathView kNone;
+
+  for (const auto& [ifindex, l] : obs.links) {
+    const auto fit = obs.fastpath.find(ifindex);
+    const FastpathView& fp = fit == obs.fastpath.end() ? kNone : fit->second;
+    const Wanted w = wanted(cfg, ov, l);
+    InterfaceStatus st{ifindex, l.name, w.managed, w.why};
+
+    if (!w.managed) {
+      if (has_state(fp))
+        forget.push_back({ActionKind::forget, ifindex, l.name, {}, {}, false, w.why});
+      out.status.push_back(std::move(st));
+      continue;
+    }
+
+    const auto [mode, mode_why] = resolve_mode(w.mode, l);
+    st.mode = mode;
+    st.mode_reason = mode_why;
+    const bool sg = l.xdp_features && (*l.xdp_features & kXdpNdoXmitSg);
+
+    if (l.veth && !obs.memory.peers_prepared.count(ifindex)) {
+      if (auto f = obs.memory.peer_failures.find(ifindex); f != obs.memory.peer_failures.end())
+        st.error = f->second;
+      else
+        prepare.push_back({ActionKind::prepare_peer, ifindex, l.name, mode, l.mac, sg,
+                           "veth peer needs NAPI and complete checksums"});
+    }
+
+    // Attach once up; a link that goes down keeps its program (no churn on
+    // flaps) but leaves the DEVMAP.
+    bool attached = fp.attached == mode;
+    const auto failed = obs.memory.attach_failures.find(ifindex);
+    const bool failed_before =
+        failed != obs.memory.attach_failures.end() && failed->second.first == mode;
+    if (failed_before) st.error = failed->second.second;
+    if (l.up && !attached && !failed_before) {
+      attach.push_back({ActionKind::attach, ifindex, l.name, mode, l.mac, sg, mode_why});
+      attached = true;  // the egress decision assumes it succeeds
+    } else if (fp.attached && (fp.mac != l.mac || fp.xmit_sg != sg || !fp.configured)) {
+      configure.push_back({ActionKind::configure, ifindex, l.name, mode, l.mac, sg,
+                           "address or features changed"});
+    }
+
+    const std::string blocker = egress_blocker(l, attached);
+    st.egress = blocker.empty();
+    st.egress_blocker = blocker;
+    if (st.egress && !fp.egress)
+      egress.push_back({ActionKind::add_egress, ifindex, l.name, mode, l.mac, sg,
+                        "ready for redirected frames"});
+    else if (!st.egress && fp.egress)
+      egress.push_back({ActionKind::remove_egress, ifindex, l.name, mode, l.mac, sg,
+                        blocker});
+    out.status.push_back(std::move(st));
+  }
+
+  // State left behind by links that no longer exist.
+  for (const auto& [ifindex, fp] : obs.fastpath)
+    if (!obs.links.count(ifindex) && has_state(fp))
+      forget.push_back({ActionKind::forget, ifindex, fmt::format("ifindex {}", ifindex),
+                        {}, {}, false, "interface is gone"});
+
+  // Egress changes go first when removing (never redirect to a device on its
+  // way out), peers and attachments before additions.
+  for (auto& a : egress)
+    if (a.kind == ActionKind::remove_egress) out.actions.push_back(a);
+  for (auto* group : {&forget, &prepare, &attach, &configure})
+    out.actions.insert(out.actions.end(), group->begin(), group->end());
+  for (auto& a : egress)
+    if (a.kind == ActionKind::add_egress) out.actions.push_back(a);
+  return out;
+}
+
+}  // namespace routerd

@@ -1,0 +1,380 @@
+// The daemon: observe, decide (core.cpp), act (executor.cpp), serve.
+#include "daemon.h"
+
+#include <fmt/core.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "executor.h"
+#include "routerd/control.h"
+
+namespace routerd {
+namespace {
+
+constexpr std::string_view kLog = "routerd";
+
+std::string mac_string(const Mac& m) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3],
+                     m[4], m[5]);
+}
+
+nlohmann::json error_reply(const common::Error& e) {
+  nlohmann::json j{{"ok", false}, {"error", e.message()}};
+  if (!e.hint.empty()) j["hint"] = e.hint;
+  return j;
+}
+
+nlohmann::json counters_of(const fastpath::Counters& c) {
+  nlohmann::json passed = nlohmann::json::object();
+  const auto& reasons = fastpath::pass_reasons();
+  for (size_t r = 0; r < reasons.size(); ++r) passed[std::string(reasons[r].name)] = c.pass[r];
+  return {{"forwarded", {{"packets", c.fwd_packets}, {"bytes", c.fwd_bytes}}},
+          {"passed_packets", c.passed()},
+          {"passed", passed}};
+}
+
+}  // namespace
+
+Daemon::Daemon(const Options& opts, Config config, fastpath::Fastpath fp,
+               netlink::Monitor monitor)
+    : opts_(opts), config_(std::move(config)), fp_(std::move(fp)), monitor_(std::move(monitor)) {}
+
+common::Result<std::unique_ptr<Daemon>> Daemon::start(const Options& opts, Config config) {
+  // Subscribe before the first dump, so no change falls between the two.
+  auto monitor = netlink::Monitor::open(opts.netlink_rcvbuf);
+  if (!monitor) return std::unexpected(monitor.error());
+  std::filesystem::path pin_dir = config.pin_dir;
+  if (pin_dir.empty()) {
+    auto dir = fastpath::default_pin_dir();
+    if (!dir) return std::unexpected(dir.error());
+    pin_dir = *dir;
+  }
+  // Adopts what a previous instance pinned: forwarding never stops.
+  auto fp = fastpath::Fastpath::load(pin_dir);
+  if (!fp) return std::unexpected(fp.error());
+  std::unique_ptr<Daemon> d(new Daemon(opts, std::move(config), std::move(*fp),
+                                       std::move(*monitor)));
+  if (auto r = d->setup_loop(); !r) return std::unexpected(r.error());
+  d->resync();
+  d->reconcile("start");
+  return d;
+}
+
+common::Result<void> Daemon::setup_loop() {
+  epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_) return common::fail_errno("cannot create an epoll instance");
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&mask, sig);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  signals_.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!signals_) return common::fail_errno("cannot create a signalfd");
+  for (int fd : {signals_.get(), monitor_.link_fd(), monitor_.netdev_fd()}) {
+    if (fd < 0) continue;
+    epoll_event ev{EPOLLIN, {.fd = fd}};
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
+      return common::fail_errno("cannot watch a descriptor");
+  }
+  control_path_ = config_.control_socket;
+  if (control_path_.empty()) {
+    auto p = control::default_socket_path();
+    if (!p) return std::unexpected(p.error());
+    control_path_ = *p;
+  }
+  auto server = ControlServer::listen(control_path_, epoll_.get(),
+                                      [this](const nlohmann::json& r) { return handle(r); });
+  if (!server) return std::unexpected(server.error());
+  control_.emplace(std::move(*server));
+  return {};
+}
+
+// A full dump: at start, after an overrun, and now and then as a safety net.
+void Daemon::resync() {
+  ++resyncs_;
+  next_resync_ = Clock::now() + opts_.resync_interval;
+  auto links = netlink::dump_links();
+  if (!links) {
+    common::log::error(kLog, "cannot list interfaces: {}", links.error().message());
+    return;
+  }
+  links_.clear();
+  for (auto& l : *links) links_[l.ifindex] = std::move(l);
+  if (auto f = netlink::dump_xdp_features(); f) features_ = std::move(*f);
+  // Whatever failed may work now; peers of vanished links are forgotten.
+  memory_.attach_failures.clear();
+  memory_.peer_failures.clear();
+  std::erase_if(memory_.peers_prepared, [&](uint32_t i) { return !links_.count(i); });
+}
+
+void Daemon::apply(const netlink::Changes& c) {
+  for (const auto& l : c.links) {
+    auto old = links_.find(l.ifindex);
+    if (old != links_.end() &&
+        (old->second.link != l.link || old->second.link_netnsid != l.link_netnsid))
+      memory_.peers_prepared.erase(l.ifindex);  // a new peer
+    memory_.attach_failures.erase(l.ifindex);
+    memory_.peer_failures.erase(l.ifindex);
+    links_[l.ifindex] = l;
+  }
+  for (uint32_t ifindex : c.removed) {
+    links_.erase(ifindex);
+    features_.erase(ifindex);
+    memory_.peers_prepared.erase(ifindex);
+    memory_.attach_failures.erase(ifindex);
+    memory_.peer_failures.erase(ifindex);
+  }
+  for (const auto& [ifindex, f] : c.features) {
+    auto old = features_.find(ifindex);
+    // ndo-xmit gone from a veth we set up: someone changed its peer.
+    if (old != features_.end() && old->second.has(netlink::xdp_act::ndo_xmit) &&
+        !f.has(netlink::xdp_act::ndo_xmit))
+      memory_.peers_prepared.erase(ifindex);
+    features_[ifindex] = f;
+  }
+  if (c.overrun) {
+    ++overruns_;
+    resync();
+  }
+}
+
+Observed Daemon::observed() const {
+  Observed o;
+  o.memory = memory_;
+  for (const auto& [ifindex, l] : links_) {
+    LinkView v{ifindex, l.name, l.mac, l.ethernet, l.up, l.lower_up, l.mtu, l.is_veth(), {}};
+    if (auto f = features_.find(ifindex); f != features_.end()) v.xdp_features = f->second.flags;
+    o.links[ifindex] = std::move(v);
+  }
+  if (auto snap = fp_.snapshot(); snap) {
+    for (const auto& s : snap->interfaces)
+      o.fastpath[s.ifindex] = {s.attached ? s.mode : std::nullopt, s.egress, s.configured,
+                               s.mac, s.xmit_sg};
+  } else {
+    common::log::error(kLog, "cannot read the fast path's state: {}", snap.error().message());
+  }
+  return o;
+}
+
+void Daemon::reconcile(std::string_view why) {
+  const auto t0 = Clock::now();
+  ++reconciles_;
+  Plan p = plan(config_, overrides_, observed());
+  if (!p.actions.empty()) {
+    const Outcome out = execute(p.actions, fp_, links_, memory_);
+    actions_ += out.applied;
+    // The status shows the outcome, failures included.
+    p = plan(config_, overrides_, observed());
+    last_reconcile_ms_ =
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    common::log::info(kLog, "{}: {} action(s) applied, {} failed, in {:.2f} ms", why,
+                      out.applied, out.failed, last_reconcile_ms_);
+  }
+  last_plan_ = std::move(p);
+}
+
+void Daemon::reload() {
+  auto cfg = load_config(opts_.config_path);
+  if (!cfg) {
+    common::log::error(kLog, "SIGHUP: keeping the running configuration: {}",
+                       cfg.error().message());
+    return;
+  }
+  if (cfg->pin_dir != config_.pin_dir || cfg->control_socket != config_.control_socket)
+    common::log::warn(kLog, "SIGHUP: pin_dir and control_socket change on restart only");
+  cfg->pin_dir = config_.pin_dir;
+  cfg->control_socket = config_.control_socket;
+  config_ = std::move(*cfg);
+  common::log::set_level(config_.log_level);
+  common::log::info(kLog, "SIGHUP: configuration reloaded from {}", opts_.config_path.string());
+  memory_.attach_failures.clear();
+  memory_.peer_failures.clear();
+  reconcile("reload");
+}
+
+void Daemon::handle_signals() {
+  signalfd_siginfo si;
+  while (::read(signals_.get(), &si, sizeof(si)) == sizeof(si)) {
+    if (si.ssi_signo == SIGHUP) reload();
+    else stop_ = true;
+  }
+}
+
+int Daemon::run() {
+  common::log::info(kLog, "running: {} interface rule(s), control socket {}",
+                    config_.interfaces.size(), control_path_.string());
+  epoll_event events[64];
+  while (!stop_) {
+    const auto now = Clock::now();
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_resync_ - now);
+    const int n = ::epoll_wait(epoll_.get(), events, 64,
+                               static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(wait.count(), 1000))));
+    if (n < 0 && errno != EINTR) {
+      common::log::error(kLog, "epoll_wait: {}", std::strerror(errno));
+      break;
+    }
+    bool netlink_ready = false;
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == monitor_.link_fd() || fd == monitor_.netdev_fd()) netlink_ready = true;
+      else if (fd == signals_.get()) handle_signals();
+      else if (control_ && control_->owns(fd)) control_->on_event(fd, events[i].events);
+    }
+    if (netlink_ready) {
+      const netlink::Changes c = monitor_.poll();
+      if (!c.empty()) {
+        apply(c);
+        reconcile(c.overrun ? "resync after netlink overrun" : "netlink");
+      }
+    }
+    if (Clock::now() >= next_resync_) {
+      resync();
+      reconcile("periodic resync");
+    }
+    if (control_) control_->sweep(Clock::now());
+  }
+  shutdown();
+  return 0;
+}
+
+void Daemon::shutdown() {
+  control_.reset();
+  if (opts_.keep_fastpath) {
+    common::log::info(kLog, "exiting; the fast path stays attached (--keep-fastpath)");
+    return;
+  }
+  if (auto r = fp_.destroy(); !r)
+    common::log::error(kLog, "cannot remove the fast path: {}", r.error().message());
+  else
+    common::log::info(kLog, "exiting; the fast path is detached");
+}
+
+nlohmann::json Daemon::handle(const nlohmann::json& req) {
+  const auto cmd = req.value("command", std::string{});
+  if (cmd == "status") return status_json();
+  if (cmd == "interfaces") return interfaces_json();
+  if (cmd == "counters") return counters_json();
+  if (cmd == "attach") return set_override(req, true);
+  if (cmd == "detach") return set_override(req, false);
+  return error_reply({EINVAL, fmt::format("unknown command \"{}\"", cmd),
+                      "commands: status, interfaces, counters, attach, detach"});
+}
+
+nlohmann::json Daemon::status_json() const {
+  size_t managed = 0, egress = 0;
+  for (const auto& s : last_plan_.status) {
+    managed += s.managed;
+    egress += s.egress;
+  }
+  return {{"ok", true},
+          {"pid", ::getpid()},
+          {"config", opts_.config_path.string()},
+          {"pin_dir", fp_.pin_dir().string()},
+          {"control_socket", control_path_.string()},
+          {"uptime_s", std::chrono::duration<double>(Clock::now() - started_).count()},
+          {"managed", managed},
+          {"egress", egress},
+          {"transmit_counters", fp_.counts_transmit()},
+          {"reconciles", reconciles_},
+          {"actions", actions_},
+          {"resyncs", resyncs_},
+          {"netlink_overruns", overruns_},
+          {"last_reconcile_ms", last_reconcile_ms_},
+          {"clients", control_ ? control_->clients() : 0}};
+}
+
+nlohmann::json Daemon::interfaces_json() const {
+  auto snap = fp_.snapshot();
+  std::map<uint32_t, fastpath::InterfaceState> fp;
+  if (snap)
+    for (const auto& s : snap->interfaces) fp[s.ifindex] = s;
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& st : last_plan_.status) {
+    const auto l = links_.find(st.ifindex);
+    const auto f = features_.find(st.ifindex);
+    const auto s = fp.find(st.ifindex);
+    const bool attached = s != fp.end() && s->second.attached && s->second.mode;
+    nlohmann::json j{
+        {"ifindex", st.ifindex},
+        {"ifname", st.name},
+        {"kind", l != links_.end() ? l->second.kind : ""},
+        {"address", l != links_.end() ? mac_string(l->second.mac) : ""},
+        {"managed", st.managed},
+        {"managed_reason", st.managed_reason},
+        {"fastpath", attached ? std::string(fastpath::to_string(*s->second.mode)) : "off"},
+        {"egress", s != fp.end() && s->second.egress},
+        {"xdp_features", f != features_.end() ? netlink::describe(f->second) : "unknown"}};
+    if (st.mode) {
+      j["mode"] = std::string(fastpath::to_string(*st.mode));
+      j["mode_reason"] = st.mode_reason;
+    }
+    if (st.managed && !st.egress) j["egress_blocker"] = st.egress_blocker;
+    if (!st.error.empty()) j["error"] = st.error;
+    list.push_back(std::move(j));
+  }
+  return {{"ok", true}, {"interfaces", list}};
+}
+
+nlohmann::json Daemon::counters_json() const {
+  auto snap = fp_.snapshot();
+  if (!snap) return error_reply(snap.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : snap->interfaces) {
+    char name[IF_NAMESIZE] = {};
+    nlohmann::json j = counters_of(s.counters);
+    j["ifindex"] = s.ifindex;
+    j["ifname"] = if_indextoname(s.ifindex, name) ? name : "";
+    if (s.transmit)
+      j["transmit"] = {{"packets", s.transmit->xmit_packets},
+                       {"drops", s.transmit->xmit_drops},
+                       {"redirect_errors", s.transmit->redirect_errors}};
+    list.push_back(std::move(j));
+  }
+  nlohmann::json out{{"ok", true}, {"interfaces", list}};
+  out["total"] = counters_of(snap->total());
+  return out;
+}
+
+nlohmann::json Daemon::set_override(const nlohmann::json& req, bool attach) {
+  const auto dev = req.value("dev", std::string{});
+  const auto it = std::find_if(links_.begin(), links_.end(),
+                               [&](const auto& kv) { return kv.second.name == dev; });
+  if (dev.empty() || it == links_.end())
+    return error_reply({ENODEV, fmt::format("Cannot find device \"{}\"", dev), {}});
+  std::optional<XdpMode> mode;
+  if (attach) {
+    mode = fastpath::parse_mode(req.value("mode", std::string("auto")));
+    if (!mode)
+      return error_reply({EINVAL, "mode must be native, generic or auto", {}});
+  }
+  const uint32_t ifindex = it->first;
+  const auto previous = overrides_.find(dev);
+  const std::optional<std::optional<XdpMode>> old =
+      previous == overrides_.end() ? std::nullopt : std::optional(previous->second);
+  overrides_[dev] = mode;
+  memory_.attach_failures.erase(ifindex);
+  reconcile(attach ? "routerctl attach" : "routerctl detach");
+  for (const auto& st : last_plan_.status) {
+    if (st.ifindex != ifindex) continue;
+    std::string refusal = st.error;
+    if (refusal.empty() && attach && !st.managed)
+      refusal = fmt::format("{}: {}", dev, st.managed_reason);
+    if (refusal.empty()) break;
+    // Refused: the running state goes back to what it was.
+    if (old) overrides_[dev] = *old;
+    else overrides_.erase(dev);
+    memory_.attach_failures.erase(ifindex);
+    reconcile("routerctl refused");
+    return error_reply({0, refusal, {}});
+  }
+  auto list = interfaces_json()["interfaces"];
+  for (auto& j : list)
+    if (j["ifindex"] == ifindex) return {{"ok", true}, {"interface", j}};
+  return {{"ok", true}};
+}
+
+}  // namespace routerd

@@ -1,0 +1,76 @@
+// routerd's event loop: netlink changes, signals, the control socket and a
+// periodic resync, each ending in a reconcile of the fast path.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "common/error.h"
+#include "common/fd.h"
+#include "control_server.h"
+#include "fastpath/fastpath.h"
+#include "netlink/link.h"
+#include "netlink/monitor.h"
+#include "netlink/netdev.h"
+#include "routerd/config.h"
+#include "routerd/core.h"
+
+namespace routerd {
+
+struct Options {
+  std::filesystem::path config_path{kDefaultConfigPath};
+  bool keep_fastpath = false;  // leave the fast path attached on exit
+  int netlink_rcvbuf = 4 << 20;
+  std::chrono::seconds resync_interval{30};
+};
+
+class Daemon {
+ public:
+  static common::Result<std::unique_ptr<Daemon>> start(const Options& opts, Config config);
+  // Runs until SIGINT or SIGTERM; returns the exit code.
+  int run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  Daemon(const Options& opts, Config config, fastpath::Fastpath fp, netlink::Monitor monitor);
+  common::Result<void> setup_loop();
+  void resync();
+  void apply(const netlink::Changes& changes);
+  void reconcile(std::string_view why);
+  Observed observed() const;
+  void reload();
+  void handle_signals();
+  void shutdown();
+
+  nlohmann::json handle(const nlohmann::json& req);
+  nlohmann::json status_json() const;
+  nlohmann::json interfaces_json() const;
+  nlohmann::json counters_json() const;
+  nlohmann::json set_override(const nlohmann::json& req, bool attach);
+
+  Options opts_;
+  Config config_;
+  Overrides overrides_;
+  fastpath::Fastpath fp_;
+  netlink::Monitor monitor_;
+  std::map<uint32_t, netlink::Link> links_;
+  std::map<uint32_t, netlink::XdpFeatures> features_;
+  Memory memory_;
+  Plan last_plan_;
+  common::UniqueFd epoll_, signals_;
+  std::optional<ControlServer> control_;
+  std::filesystem::path control_path_;
+  bool stop_ = false;
+
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point next_resync_;
+  uint64_t resyncs_ = 0, overruns_ = 0, reconciles_ = 0, actions_ = 0;
+  double last_reconcile_ms_ = 0;
+};
+
+}  // namespace routerd

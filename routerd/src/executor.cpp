@@ -1,0 +1,79 @@
+// Carrying out the core's actions.
+#include "executor.h"
+
+#include "common/log.h"
+#include "netlink/veth.h"
+
+namespace routerd {
+namespace {
+
+constexpr std::string_view kLog = "routerd";
+
+fastpath::Interface iface_of(const Action& a) { return {a.ifindex, a.name, a.mac, a.xmit_sg}; }
+
+common::Result<void> run(const Action& a, fastpath::Fastpath& fp,
+                         const std::map<uint32_t, netlink::Link>& links, Memory& memory) {
+  switch (a.kind) {
+    case ActionKind::prepare_peer: {
+      auto it = links.find(a.ifindex);
+      if (it == links.end()) return {};
+      auto setup = netlink::prepare_veth_peer(it->second);
+      if (!setup) {
+        memory.peer_failures[a.ifindex] = setup.error().message();
+        return std::unexpected(setup.error());
+      }
+      memory.peers_prepared.insert(a.ifindex);
+      if (setup->changed)
+        common::log::info(kLog, "{}: peer {} set up: gro on, tx-checksum off", a.name,
+                          setup->peer);
+      return {};
+    }
+    case ActionKind::attach: {
+      auto used = fp.attach(iface_of(a), a.mode);
+      if (!used) {
+        memory.attach_failures[a.ifindex] = {a.mode, used.error().message()};
+        return std::unexpected(used.error());
+      }
+      memory.attach_failures.erase(a.ifindex);
+      common::log::info(kLog, "{}: fast path attached ({}; {})", a.name,
+                        fastpath::to_string(*used), a.reason);
+      return {};
+    }
+    case ActionKind::configure:
+      return fp.configure(iface_of(a));
+    case ActionKind::add_egress:
+      if (auto r = fp.add_egress(iface_of(a)); !r) return r;
+      common::log::info(kLog, "{}: egress ({})", a.name, a.reason);
+      return {};
+    case ActionKind::remove_egress:
+      if (auto r = fp.remove_egress(a.ifindex); !r) return r;
+      common::log::info(kLog, "{}: not an egress: {}", a.name, a.reason);
+      return {};
+    case ActionKind::forget:
+      if (auto r = fp.forget(a.ifindex); !r) return r;
+      common::log::info(kLog, "{}: fast path removed ({})", a.name, a.reason);
+      return {};
+  }
+  return {};
+}
+
+}  // namespace
+
+Outcome execute(const std::vector<Action>& actions, fastpath::Fastpath& fp,
+                const std::map<uint32_t, netlink::Link>& links, Memory& memory) {
+  Outcome out;
+  for (const Action& a : actions) {
+    common::log::debug(kLog, "{} {} ({})", to_string(a.kind), a.name, a.reason);
+    if (auto r = run(a, fp, links, memory); !r) {
+      ++out.failed;
+      common::log::error(kLog, "{}: {} failed: {}", a.name, to_string(a.kind),
+                         r.error().message());
+      if (!r.error().hint.empty()) common::log::error(kLog, "hint: {}", r.error().hint);
+    } else {
+      ++out.applied;
+    }
+  }
+  return out;
+}
+
+}  // namespace routerd

@@ -1,0 +1,109 @@
+#!/bin/bash
+# routerd keeps the fast path true to r as links come, go and flap, and
+# as its configuration changes.
+#
+#   h1 ──────── r ──────── h2          routerd in r manages eth-h*
+#               │
+#               └── eth-h3 ── h3       added while routerd runs
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmds ip nsenter jq ping
+setup_topology
+write_config "$TEST_TMP/routerd.conf" "eth-h*"
+start_routerd
+
+ping_counted() { # FROM DEST DEV_IN: 5 pings answered and counted by the fast path
+	local before
+	before=$(forwarded "$3")
+	in_ns "$1" ping -q -c 5 -i 0.02 -W 1 "$2" >/dev/null &&
+		at_least $(($(forwarded "$3") - before)) 5
+}
+forwarded() { rctl -j stats dev "$1" | jq '.interfaces[0].forwarded.packets'; }
+passed() { rctl -j stats dev "$1" | jq ".interfaces[0].passed.$2"; }
+both_ready() {
+	[ "$(attached_mode eth-h1)" = native ] && [ "$(attached_mode eth-h2)" = native ] &&
+		[ "$(egress_of eth-h1)" = true ] && [ "$(egress_of eth-h2)" = true ]
+}
+
+check "routerd attaches to both interfaces and makes them egress" wait_until 5 both_ready
+in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null  # neighbours
+in_ns "$H1" ping -6 -c1 -W2 fd00:2::2 >/dev/null
+check "IPv4 h1 -> h2 through the fast path" ping_counted "$H1" 10.0.2.2 eth-h1
+check "IPv6 h2 -> h1 through the fast path" ping_counted "$H2" fd00:1::2 eth-h2
+
+# A veth that appears at run time is picked up without any manual step.
+add_host3
+h3_ready() { [ "$(attached_mode eth-h3)" = native ] && [ "$(egress_of eth-h3)" = true ]; }
+check "a veth added at run time is attached and made egress" wait_until 5 h3_ready
+in_ns "$H1" ping -c1 -W2 10.0.3.2 >/dev/null
+check "h1 -> h3 through the fast path" ping_counted "$H1" 10.0.3.2 eth-h1
+check "h3 -> h1 through the fast path" ping_counted "$H3" 10.0.1.2 eth-h3
+
+# A link set down leaves the DEVMAP; traffic to it goes to the kernel.
+PIN_DIR=$(rctl -j daemon status | jq -r .pin_dir)
+watch() { in_ns "$R" "$TOOLS/devmap-watch" "$PIN_DIR" "$@"; }
+down_us=() up_us=()
+flap() {
+	local us
+	us=$(watch eth-h2 absent 1000 -- ip link set eth-h2 down) || return 1
+	down_us+=("$us")
+	us=$(watch eth-h2 present 1000 -- ip link set eth-h2 up) || return 1
+	up_us+=("$us")
+}
+flaps() {
+	local i
+	for i in $(seq 10); do
+		flap || {
+			echo "  flap $i"
+			return 1
+		}
+	done
+}
+check "eth-h2 leaves the DEVMAP when down and returns when up (10 flaps)" flaps
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+maxof() { printf '%s\n' "$@" | sort -n | tail -1; }
+echo "DEVMAP update after link down: median $(median "${down_us[@]}") us, max $(maxof "${down_us[@]}") us"
+echo "DEVMAP update after link up:   median $(median "${up_us[@]}") us, max $(maxof "${up_us[@]}") us"
+check "every DEVMAP update took effect within 100 ms" \
+	test "$(maxof "${down_us[@]}" "${up_us[@]}")" -lt 100000
+
+ip -n "$R" link set eth-h2 down
+before=$(passed eth-h1 not_forwarded)
+in_ns "$H1" ping -q -c 2 -i 0.05 -W 1 10.0.2.2 >/dev/null
+check "with eth-h2 down, packets to h2 go to the kernel" \
+	at_least "$(passed eth-h1 not_forwarded)" $((before + 2))
+check "... and none was redirected into it" \
+	test "$(rctl -j stats dev eth-h2 | jq '.interfaces[0].transmit.drops')" = 0
+ip -n "$R" link set eth-h2 up
+wait_until 5 both_ready
+in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null
+check "back up, h1 -> h2 takes the fast path again" ping_counted "$H1" 10.0.2.2 eth-h1
+
+# Deleting a managed link forgets it; routerd stays up.
+ip -n "$R" link del eth-h3
+gone() { [ "$(rctl -j stats | jq '[.interfaces[] | select(.ifname == "eth-h3")] | length')" = 0 ]; }
+check "a deleted link is forgotten" wait_until 5 gone
+
+# SIGHUP with a broken file keeps the running configuration.
+cp "$TEST_TMP/routerd.conf" "$TEST_TMP/good.conf"
+printf 'log_level = "loud"\n[[interface]]\nnmae = "eth-h2"\n' >"$TEST_TMP/routerd.conf"
+kill -HUP "$ROUTERD_PID"
+check "a broken configuration is reported" \
+	wait_until 5 grep -q "keeping the running configuration" "$TEST_TMP/routerd.log"
+check "routerd is still running" routerd_alive
+check "the old configuration still holds" both_ready
+
+# SIGHUP with a valid file applies it: eth-h2 is no longer managed.
+write_config "$TEST_TMP/routerd.conf" "eth-h1"
+kill -HUP "$ROUTERD_PID"
+released() { [ "$(attached_mode eth-h2)" = off ] && [ "$(egress_of eth-h2)" != true ]; }
+check "a valid new configuration is applied" wait_until 5 released
+check "eth-h1 is still attached" test "$(attached_mode eth-h1)" = native
+
+# A normal stop detaches everything and removes the pins.
+kill -TERM "$ROUTERD_PID"
+stopped() { ! routerd_alive; }
+check "routerd stops on SIGTERM" wait_until 5 stopped
+check "nothing stays attached" bash -c "! ip -n $R -d link show | grep -q 'prog/xdp'"
+check "the pins are gone" test ! -e "$PIN_DIR"
+finish

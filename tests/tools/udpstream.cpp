@@ -1,0 +1,106 @@
+// Test tool: a paced, numbered UDP stream and a receiver that accounts for
+// every datagram, so a test can say "sent N, received N, none missing".
+//
+//   udpstream send ADDRESS PORT COUNT RATE_PPS
+//   udpstream recv PORT COUNT TIMEOUT_S      (prints JSON)
+#include <arpa/inet.h>
+#include <fmt/core.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
+  sockaddr_storage ss{};
+  socklen_t len;
+  int family;
+  if (auto* a6 = reinterpret_cast<sockaddr_in6*>(&ss); inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+    a6->sin6_family = family = AF_INET6;
+    a6->sin6_port = htons(port);
+    len = sizeof(*a6);
+  } else {
+    auto* a4 = reinterpret_cast<sockaddr_in*>(&ss);
+    if (inet_pton(AF_INET, addr, &a4->sin_addr) != 1) {
+      fmt::print(stderr, "udpstream: bad address {}\n", addr);
+      return 2;
+    }
+    a4->sin_family = family = AF_INET;
+    a4->sin_port = htons(port);
+    len = sizeof(*a4);
+  }
+  const int fd = socket(family, SOCK_DGRAM, 0);
+  const auto start = Clock::now();
+  for (uint64_t seq = 0; seq < count; ++seq) {
+    // Paced against the clock, not by sleeping a fixed time per datagram.
+    const auto due = start + std::chrono::nanoseconds(seq * 1000000000ull / rate);
+    std::this_thread::sleep_until(due);
+    char buf[64];
+    const int n = snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(seq));
+    while (sendto(fd, buf, n, 0, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
+      if (errno != ENOBUFS && errno != EAGAIN) {
+        fmt::print(stderr, "udpstream: send: {}\n", std::strerror(errno));
+        return 1;
+      }
+    }
+  }
+  fmt::print("{{\"sent\": {}}}\n", count);
+  return 0;
+}
+
+int receive_stream(int port, uint64_t count, int timeout_s) {
+  const int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+  int off = 0, big = 8 << 20;
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_port = htons(port);
+  a.sin6_addr = in6addr_any;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) < 0) {
+    fmt::print(stderr, "udpstream: bind: {}\n", std::strerror(errno));
+    return 2;
+  }
+  fmt::print(stderr, "udpstream: listening on {}\n", port);
+  std::vector<uint8_t> seen(count, 0);
+  uint64_t received = 0, duplicates = 0, foreign = 0;
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  while (received < count && Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buf[64] = {};
+    const ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    if (n <= 0) continue;
+    const uint64_t seq = std::strtoull(buf, nullptr, 10);
+    if (seq >= count) ++foreign;
+    else if (seen[seq]++) ++duplicates;
+    else ++received;
+  }
+  fmt::print("{{\"received\": {}, \"missing\": {}, \"duplicates\": {}, \"foreign\": {}}}\n",
+             received, count - received, duplicates, foreign);
+  return received == count ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "send" && argc == 6)
+    return send_stream(argv[2], std::atoi(argv[3]), std::strtoull(argv[4], nullptr, 10),
+                       std::strtoull(argv[5], nullptr, 10));
+  if (mode == "recv" && argc == 5)
+    return receive_stream(std::atoi(argv[2]), std::strtoull(argv[3], nullptr, 10),
+                          std::atoi(argv[4]));
+  fmt::print(stderr, "usage: udpstream send ADDRESS PORT COUNT RATE | recv PORT COUNT TIMEOUT_S\n");
+  return 2;
+}

@@ -1,0 +1,51 @@
+// routerctl daemon: what routerd says about itself.
+#include <fmt/core.h>
+
+#include <array>
+
+#include "context.h"
+
+namespace routerctl {
+namespace {
+
+int daemon_status(Context& ctx, cli::Args& args) {
+  if (!args.empty()) return usage_error("unexpected argument", "routerctl daemon status");
+  auto status = daemon_request(ctx, {{"command", "status"}});
+  if (!status) return report(status.error());
+  if (!status->value("ok", false))
+    return report({EIO, status->value("error", std::string("routerd refused")), {}});
+  const auto& s = *status;
+  cli::Output out(ctx.format);
+  out.open_object();
+  out.field("pid", s.value("pid", 0), "routerd pid {}");
+  out.field("uptime_s", s.value("uptime_s", 0.0), ", up {:.0f} s\n");
+  out.field("config", s.value("config", std::string{}), "    config {}\n");
+  out.field("pin_dir", s.value("pin_dir", std::string{}), "    pin directory {}\n");
+  out.field("control_socket", s.value("control_socket", std::string{}), "    control socket {}\n");
+  out.field("managed", s.value("managed", 0), "    {} managed interfaces");
+  out.field("egress", s.value("egress", 0), ", {} egress\n");
+  out.field("transmit_counters", s.value("transmit_counters", false), "");
+  out.field("reconciles", s.value("reconciles", 0), "    {} reconciles");
+  out.field("actions", s.value("actions", 0), ", {} actions");
+  out.field("resyncs", s.value("resyncs", 0), ", {} resyncs");
+  out.field("netlink_overruns", s.value("netlink_overruns", 0), ", {} netlink overruns");
+  out.field("last_reconcile_ms", s.value("last_reconcile_ms", 0.0),
+            ", last reconcile {:.2f} ms\n");
+  out.field("clients", s.value("clients", 0), "");
+  return cli::kExitOk;
+}
+
+const std::array<Command, 1> kVerbs{{
+    {"status", "", daemon_status, true},
+}};
+
+}  // namespace
+
+int cmd_daemon(Context& ctx, cli::Args& args) {
+  if (args.empty()) return daemon_status(ctx, args);
+  auto verb = cli::match<Command>(kVerbs, args.next());
+  if (!verb) return usage_error(verb.error().what, "routerctl daemon [status]");
+  return (*verb)->run(ctx, args);
+}
+
+}  // namespace routerctl
