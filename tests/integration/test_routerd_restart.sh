@@ -24,7 +24,14 @@ in_ns "$H1" ping -6 -c1 -W2 fd00:2::2 >/dev/null
 
 RATE=10000
 COUNT=50000 # 5 s per stream
-link_ids() { bpftool -j link show | jq -c "[.[] | select(.type == \"xdp\") | .id] | sort"; }
+# Ids of the XDP links pinned for r's interfaces.
+link_ids() {
+	local dir f
+	dir=$(rctl -j daemon status | jq -r .pin_dir)
+	for f in "$dir"/links/*; do
+		bpftool -j link show pinned "$f" | jq .id
+	done | sort | tr '\n' ' '
+}
 
 # streams DURING_COMMAND...: v4 and v6 streams h1 -> h2; runs the command
 # while they flow; true if every datagram of both arrived, all through the
@@ -62,6 +69,7 @@ kill_and_restart() {
 }
 
 ids_before=$(link_ids)
+[ -n "$ids_before" ] || die "no pinned links"
 check "kill -9 and restart of routerd during the streams lose nothing" streams kill_and_restart
 check "the restarted routerd adopted the pinned links (same link ids)" \
 	test "$(link_ids)" = "$ids_before"
