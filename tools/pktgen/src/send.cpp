@@ -5,8 +5,8 @@
 #include <sched.h>
 
 #include <atomic>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -50,13 +50,19 @@ struct Run {
   const SendOptions& opt;
   std::atomic<bool> stop{false};
   std::atomic<uint32_t> running{0};
-  std::mutex error_mutex;
+  std::mutex mutex;  // for the two below
   std::optional<common::Error> error;
+  Clock::time_point finished;  // when the last sender ended
 
   void fail(common::Error e) {
-    std::lock_guard lock(error_mutex);
+    std::lock_guard lock(mutex);
     if (!error) error = std::move(e);
     stop = true;
+  }
+  void done() {
+    std::lock_guard lock(mutex);
+    finished = std::max(finished, Clock::now());
+    --running;
   }
 };
 
@@ -70,8 +76,11 @@ void sender(Run& run, uint32_t index, int cpu) {
     common::log::warn("pktgen", "thread {} cannot be pinned to CPU {}: {}", index, cpu,
                       std::strerror(err));
   const uint32_t n = run.opt.threads;
+  const uint64_t count = share(run.opt.count, n, index);
   const auto limit = std::chrono::duration_cast<Pacer::ns>(duration<double>(run.opt.duration));
-  Pacer pacer(share(run.opt.count, n, index), share(run.opt.rate, n, index), limit);
+  Pacer pacer(count, share(run.opt.rate, n, index), limit);
+  // Fewer frames than threads: nothing for this one (0 means no limit).
+  if (run.opt.count && count == 0) return run.done();
   const auto start = Clock::now();
   uint64_t sent = 0;
   while (!run.stop) {
@@ -90,7 +99,7 @@ void sender(Run& run, uint32_t index, int cpu) {
     pacer.record(step.frames, Clock::now() - before);
     sent += step.frames;
   }
-  --run.running;
+  run.done();
 }
 
 void print_summary(const Context& ctx, const SendOptions& o, const netlink::Link& link,
@@ -181,7 +190,7 @@ double supervise(const Context& ctx, Run& run, const std::vector<int>& cpus) {
     last_tick = now;
   }
   for (auto& t : threads) t.join();
-  return duration<double>(Clock::now() - start).count();
+  return duration<double>(run.finished - start).count();
 }
 
 }  // namespace
