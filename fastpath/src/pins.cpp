@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include "common/netns.h"
 #include "fastpath/fastpath.h"
@@ -26,12 +27,15 @@ bool is_bpffs(const std::filesystem::path& p) {
 
 // ip netns exec gives a command its own mount namespace with a fresh /sys,
 // so a bpffs mounted there would vanish with the command, and pins with it.
+// Seen from here: our mount namespace is not our parent's (or, if the
+// parent cannot be read, not init's).
 bool private_mount_namespace() {
-  struct stat self {}, init {};
-  if (::stat("/proc/self/ns/mnt", &self) < 0 ||
-      ::stat("/proc/1/ns/mnt", &init) < 0)
-    return false;
-  return self.st_ino != init.st_ino;
+  struct stat self {}, other {};
+  if (::stat("/proc/self/ns/mnt", &self) < 0) return false;
+  const std::string parent = fmt::format("/proc/{}/ns/mnt", ::getppid());
+  if (::stat(parent.c_str(), &other) == 0) return self.st_ino != other.st_ino;
+  if (::stat("/proc/1/ns/mnt", &other) == 0) return self.st_ino != other.st_ino;
+  return false;
 }
 
 std::filesystem::path existing_ancestor(std::filesystem::path p) {

@@ -4,9 +4,11 @@
 #include <fmt/core.h>
 #include <linux/if.h>
 #include <linux/if_arp.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "parse.h"
@@ -59,13 +61,36 @@ Result<std::vector<Link>> dump_links() {
   return links;
 }
 
+Result<std::vector<Address>> dump_addresses() {
+  auto sk = detail::connect(NETLINK_ROUTE);
+  if (!sk) return std::unexpected(sk.error());
+  nl_cache* raw = nullptr;
+  if (int err = rtnl_addr_alloc_cache(sk->get(), &raw); err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot list addresses"));
+  std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+  std::vector<Address> out;
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+    auto* a = reinterpret_cast<rtnl_addr*>(o);
+    nl_addr* local = rtnl_addr_get_local(a);
+    if (!local) continue;
+    Address addr;
+    addr.ifindex = static_cast<uint32_t>(rtnl_addr_get_ifindex(a));
+    addr.family = rtnl_addr_get_family(a);
+    addr.prefixlen = static_cast<uint8_t>(rtnl_addr_get_prefixlen(a));
+    const size_t n = std::min<size_t>(nl_addr_get_len(local), addr.bytes.size());
+    std::memcpy(addr.bytes.data(), nl_addr_get_binary_addr(local), n);
+    out.push_back(addr);
+  }
+  return out;
+}
+
 Result<Link> link_by_name(std::string_view name) {
   auto links = dump_links();
   if (!links) return std::unexpected(links.error());
   for (Link& l : *links)
     if (l.name == name) return std::move(l);
-  return common::fail(ENODEV, fmt::format("Cannot find device \"{}\"", name),
-                      "list interfaces with: ip link show");
+  return common::fail_plain(ENODEV, fmt::format("Cannot find device \"{}\"", name),
+                            "list interfaces with: ip link show");
 }
 
 Result<Link> link_by_index(uint32_t ifindex) {

@@ -344,7 +344,7 @@ nlohmann::json Daemon::set_override(const nlohmann::json& req, bool attach) {
   const auto it = std::find_if(links_.begin(), links_.end(),
                                [&](const auto& kv) { return kv.second.name == dev; });
   if (dev.empty() || it == links_.end())
-    return error_reply({ENODEV, fmt::format("Cannot find device \"{}\"", dev), {}});
+    return error_reply({ENODEV, fmt::format("Cannot find device \"{}\"", dev), {}, true});
   std::optional<XdpMode> mode;
   if (attach) {
     mode = fastpath::parse_mode(req.value("mode", std::string("auto")));

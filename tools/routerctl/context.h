@@ -35,5 +35,7 @@ int cmd_link(Context& ctx, cli::Args& args);
 int cmd_stats(Context& ctx, cli::Args& args);
 int cmd_fastpath(Context& ctx, cli::Args& args);
 int cmd_daemon(Context& ctx, cli::Args& args);
+int cmd_route(Context& ctx, cli::Args& args);
+int cmd_monitor(Context& ctx, cli::Args& args);
 
 }  // namespace routerctl

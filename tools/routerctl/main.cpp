@@ -16,13 +16,16 @@ namespace {
 
 constexpr std::string_view kUsage =
     "Usage: routerctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-    "OBJECT := { link | stats | fastpath | daemon | help }\n"
+    "OBJECT := { link | route | stats | monitor | fastpath | daemon | help }\n"
     "OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[ebug] |\n"
     "             --pin-dir DIR | -S[ocket] PATH | -h[elp] | -V[ersion] }\n"
     "\n"
     "  routerctl link show [dev NAME]\n"
     "  routerctl link set dev NAME fastpath { native | generic | auto | off }\n"
+    "  routerctl route get ADDRESS iif NAME [from ADDRESS] [proto udp|tcp|icmp]\n"
+    "                      [sport N] [dport N] [ttl N] [size N]\n"
     "  routerctl stats [dev NAME]\n"
+    "  routerctl monitor [dev NAME] [count N]\n"
     "  routerctl fastpath { show | unload }\n"
     "  routerctl daemon [status]\n";
 
@@ -31,12 +34,20 @@ int cmd_help(Context&, cli::Args&) {
   return cli::kExitOk;
 }
 
-const std::array<Command, 5> kObjects{{
-    {"link", "{ show | set } ...", cmd_link, true},
-    {"stats", "[dev NAME]", cmd_stats},
-    {"fastpath", "{ show | unload }", cmd_fastpath},
-    {"daemon", "[status]", cmd_daemon},
-    {"help", "", cmd_help},
+const std::array<Command, 7> kObjects{{
+    {"link",
+     "routerctl link show [dev NAME]\n"
+     "routerctl link set dev NAME fastpath { native | generic | auto | off }",
+     cmd_link, true},
+    {"route",
+     "routerctl route get ADDRESS iif NAME [from ADDRESS] [proto { udp | tcp | icmp }]\n"
+     "                    [sport N] [dport N] [ttl N] [size N]",
+     cmd_route},
+    {"stats", "routerctl stats [dev NAME]", cmd_stats},
+    {"monitor", "routerctl monitor [dev NAME] [count N]", cmd_monitor},
+    {"fastpath", "routerctl fastpath { show | unload }", cmd_fastpath},
+    {"daemon", "routerctl daemon [status]", cmd_daemon},
+    {"help", "routerctl help", cmd_help},
 }};
 
 }  // namespace
@@ -148,5 +159,15 @@ int main(int argc, char** argv) {
   auto object = cli::match<Command>(kObjects, argv[i]);
   if (!object) return usage_error(object.error().what, "routerctl help");
   cli::Args args(std::vector<std::string>(argv + i + 1, argv + argc));
+  // `routerctl OBJECT help` (or help anywhere after it) at every level.
+  for (int j = i + 1; j < argc; ++j) {
+    if (std::string_view(argv[j]) == "help") {
+      std::string usage((*object)->usage);
+      for (size_t at = 0; (at = usage.find('\n', at)) != std::string::npos; at += 8)
+        usage.replace(at, 1, "\n       ");
+      fmt::print("Usage: {}\n", usage);
+      return cli::kExitOk;
+    }
+  }
   return (*object)->run(ctx, args);
 }

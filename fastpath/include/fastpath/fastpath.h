@@ -157,4 +157,17 @@ struct TestRun {
 Result<TestRun> test_run(int prog_fd, std::span<const uint8_t> frame,
                          uint32_t ingress_ifindex, uint32_t repeat = 1);
 
+// What the fast path would do with a frame arriving on ingress_ifindex. A
+// private copy of the program runs on it, sharing the pinned interfaces
+// map and DEVMAP and the live FIB, with counters of its own: the live
+// counters stay untouched, and the copy's counters name the reason.
+struct Explanation {
+  uint32_t action = 0;                          // XDP_PASS, XDP_REDIRECT, ...
+  std::optional<enum fp_pass_reason> reason;    // when passed
+  std::vector<uint8_t> output;                  // the frame as it would leave
+  bool same_program = true;  // the copy's instructions are the live program's
+};
+Result<Explanation> explain(const std::filesystem::path& pin_dir,
+                            std::span<const uint8_t> frame, uint32_t ingress_ifindex);
+
 }  // namespace fastpath

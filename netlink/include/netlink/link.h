@@ -31,6 +31,15 @@ struct Link {
 };
 
 Result<std::vector<Link>> dump_links();
+
+// An address configured on an interface.
+struct Address {
+  uint32_t ifindex = 0;
+  int family = 0;                    // AF_INET or AF_INET6
+  std::array<uint8_t, 16> bytes{};   // IPv4 in the first 4
+  uint8_t prefixlen = 0;
+};
+Result<std::vector<Address>> dump_addresses();
 // Errors like ip(8): Cannot find device "eth9".
 Result<Link> link_by_name(std::string_view name);
 Result<Link> link_by_index(uint32_t ifindex);

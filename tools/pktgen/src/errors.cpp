@@ -36,7 +36,7 @@ common::Error test_run_error(int err, std::string_view dev, std::string_view ker
     case ENODEV:
     case ENXIO:
       return {err, fmt::format("Cannot find device \"{}\"", dev),
-              "the device went away while sending"};
+              "the device went away while sending", true};
   }
   return {err, fmt::format("live-frames test run on {} failed", dev), {}};
 }
@@ -52,7 +52,7 @@ common::Error attach_error(int err, std::string_view dev) {
       return {err, fmt::format("not permitted to attach XDP to {}", dev),
               "run as root (CAP_BPF, CAP_NET_ADMIN)"};
     case ENODEV:
-      return {err, fmt::format("Cannot find device \"{}\"", dev), {}};
+      return {err, fmt::format("Cannot find device \"{}\"", dev), {}, true};
   }
   return {err, fmt::format("cannot attach the sink to {}", dev), {}};
 }

@@ -17,14 +17,43 @@ constexpr uint32_t kUdpLen = 8;
 constexpr uint32_t kTcpLen = 20;
 constexpr uint16_t kEtherIpv4 = 0x0800;
 constexpr uint16_t kEtherIpv6 = 0x86dd;
+constexpr uint8_t kProtoIcmp = 1;
 constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kProtoUdp = 17;
+constexpr uint8_t kProtoIcmpv6 = 58;
+constexpr uint32_t kIcmpLen = 8;
 constexpr uint32_t kTcpSynSeq = 0x50474e31;  // "PGN1": recognisable in dumps
 
 using Bytes = std::vector<uint8_t>;
 
 uint32_t ip_len(Family f) { return f == Family::ipv4 ? kIpv4Len : kIpv6Len; }
-uint32_t l4_len(Proto p) { return p == Proto::udp ? kUdpLen : kTcpLen; }
+uint32_t l4_len(Proto p) {
+  switch (p) {
+    case Proto::udp: return kUdpLen;
+    case Proto::tcp: return kTcpLen;
+    case Proto::icmp: return kIcmpLen;
+  }
+  return kUdpLen;
+}
+
+uint8_t ip_proto(Family f, Proto p) {
+  switch (p) {
+    case Proto::udp: return kProtoUdp;
+    case Proto::tcp: return kProtoTcp;
+    case Proto::icmp: return f == Family::ipv4 ? kProtoIcmp : kProtoIcmpv6;
+  }
+  return kProtoUdp;
+}
+
+// Where the L4 checksum sits in its header.
+uint32_t l4_csum_offset(Proto p) {
+  switch (p) {
+    case Proto::udp: return 6;
+    case Proto::tcp: return 16;
+    case Proto::icmp: return 2;
+  }
+  return 6;
+}
 uint32_t addr_len(Family f) { return f == Family::ipv4 ? 4 : 16; }
 
 void put16(Bytes& b, size_t at, uint16_t v) {
@@ -100,7 +129,7 @@ Bytes frame_bytes(const FrameSpec& s, uint32_t flow) {
   const uint32_t l3 = kEthLen;
   const uint32_t l4 = l3 + ip_len(fam);
   const uint32_t l4_total = frame_len - l4;  // L4 header + payload
-  const uint8_t proto = s.proto == Proto::udp ? kProtoUdp : kProtoTcp;
+  const uint8_t proto = ip_proto(fam, s.proto);
   Bytes b(frame_len, 0);
 
   std::memcpy(&b[0], s.dst_mac.data(), 6);
@@ -111,8 +140,15 @@ Bytes frame_bytes(const FrameSpec& s, uint32_t flow) {
   std::memcpy(&b[saddr], s.src.bytes.data(), alen);
   std::memcpy(&b[saddr + alen], s.dst.bytes.data(), alen);
 
-  put16(b, l4, s.sport);
-  put16(b, l4 + 2, s.dport);
+  if (s.proto == Proto::icmp) {
+    // Echo request; the identifier plays the source port (ICMP has none).
+    b[l4] = fam == Family::ipv4 ? 8 : 128;
+    put16(b, l4 + 4, s.sport);
+    put16(b, l4 + 6, 1);  // sequence
+  } else {
+    put16(b, l4, s.sport);
+    put16(b, l4 + 2, s.dport);
+  }
   put16(b, vary_offset(s), static_cast<uint16_t>(vary_base(s) + flow));
 
   if (fam == Family::ipv4) {
@@ -129,20 +165,19 @@ Bytes frame_bytes(const FrameSpec& s, uint32_t flow) {
     b[l3 + 7] = s.ttl;
   }
 
-  uint32_t l4_csum_at;
+  const uint32_t l4_csum_at = l4 + l4_csum_offset(s.proto);
   if (s.proto == Proto::udp) {
     put16(b, l4 + 4, static_cast<uint16_t>(l4_total));
-    l4_csum_at = l4 + 6;
-  } else {
+  } else if (s.proto == Proto::tcp) {
     put32(b, l4 + 4, kTcpSynSeq);
     b[l4 + 12] = 5 << 4;                           // 20-byte header
     b[l4 + 13] = 0x02;                             // SYN
     put16(b, l4 + 14, 65535);                      // window
-    l4_csum_at = l4 + 16;
   }
-  // Pseudo-header: addresses, protocol, L4 length.
-  uint32_t pseudo = sum16(&b[saddr], 2 * alen);
-  pseudo += proto + l4_total;
+  // Pseudo-header: addresses, protocol, L4 length (not for ICMPv4).
+  uint32_t pseudo = 0;
+  if (!(s.proto == Proto::icmp && fam == Family::ipv4))
+    pseudo = sum16(&b[saddr], 2 * alen) + proto + l4_total;
   uint16_t csum = checksum(&b[l4], l4_total, pseudo);
   if (csum == 0 && s.proto == Proto::udp) csum = 0xffff;  // 0 means "none" in UDP
   put16(b, l4_csum_at, csum);
@@ -160,7 +195,14 @@ uint32_t min_wire_size(Family family, Proto proto) {
 }
 
 std::string_view to_string(Family f) { return f == Family::ipv4 ? "IPv4" : "IPv6"; }
-std::string_view to_string(Proto p) { return p == Proto::udp ? "UDP" : "TCP SYN"; }
+std::string_view to_string(Proto p) {
+  switch (p) {
+    case Proto::udp: return "UDP";
+    case Proto::tcp: return "TCP SYN";
+    case Proto::icmp: return "ICMP echo";
+  }
+  return "?";
+}
 std::string_view to_string(Vary v) { return v == Vary::sport ? "sport" : "src"; }
 
 Result<Template> build_template(const FrameSpec& spec) {
@@ -177,7 +219,7 @@ Result<Template> build_template(const FrameSpec& spec) {
   const bool in_ipv4_header = spec.src.family == Family::ipv4 && spec.vary == Vary::src;
   st.ip_csum_off = in_ipv4_header ? kEthLen + 10 : 0;
   const uint32_t l4 = kEthLen + ip_len(spec.src.family);
-  st.l4_csum_off = static_cast<uint16_t>(l4 + (spec.proto == Proto::udp ? 6 : 16));
+  st.l4_csum_off = static_cast<uint16_t>(l4 + l4_csum_offset(spec.proto));
   st.l4_udp = spec.proto == Proto::udp;
   return t;
 }

@@ -19,7 +19,7 @@ using common::Result;
 using Mac = std::array<uint8_t, 6>;
 
 enum class Family { ipv4, ipv6 };
-enum class Proto { udp, tcp };      // tcp: SYN segments
+enum class Proto { udp, tcp, icmp };  // tcp: SYN segments; icmp: echo requests
 enum class Vary { sport, src };     // what differs between flows
 
 struct IpAddress {

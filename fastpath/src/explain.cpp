@@ -1,0 +1,75 @@
+// Explaining one frame: a private copy of the fast path on the live state.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/core.h>
+
+#include <cstring>
+#include <memory>
+
+#include "common/fd.h"
+#include "fastpath/fastpath.h"
+#include "fastpath_bpf.skel.h"
+#include "maps.h"
+#include "pins.h"
+
+namespace fastpath {
+namespace {
+
+struct SkelDeleter {
+  void operator()(fastpath_bpf* s) const { fastpath_bpf__destroy(s); }
+};
+
+bool same_tag(int a, int b) {
+  bpf_prog_info ia{}, ib{};
+  uint32_t la = sizeof(ia), lb = sizeof(ib);
+  if (bpf_obj_get_info_by_fd(a, &ia, &la) < 0 || bpf_obj_get_info_by_fd(b, &ib, &lb) < 0)
+    return false;
+  return std::memcmp(ia.tag, ib.tag, sizeof(ia.tag)) == 0;
+}
+
+}  // namespace
+
+Result<Explanation> explain(const std::filesystem::path& pin_dir,
+                            std::span<const uint8_t> frame, uint32_t ingress_ifindex) {
+  const auto& names = detail::PinNames::get();
+  common::UniqueFd ifaces(bpf_obj_get((pin_dir / names.ifaces).c_str()));
+  common::UniqueFd devmap(bpf_obj_get((pin_dir / names.devmap).c_str()));
+  common::UniqueFd live(bpf_obj_get((pin_dir / names.program).c_str()));
+  if (!ifaces || !devmap) {
+    if (errno == ENOENT) return std::unexpected(detail::missing_state(pin_dir));
+    return common::fail_errno(fmt::format("cannot open the pins in {}", pin_dir.string()),
+                              "run as root");
+  }
+  std::unique_ptr<fastpath_bpf, SkelDeleter> skel(fastpath_bpf__open());
+  if (!skel) return common::fail_errno("cannot open the fast path BPF object");
+  // Shared: what the live program decides on. Private: the counters.
+  if (int err = bpf_map__reuse_fd(skel->maps.ifaces, ifaces.get()); err)
+    return common::fail(err, "cannot share the interfaces map");
+  if (int err = bpf_map__reuse_fd(skel->maps.devmap, devmap.get()); err)
+    return common::fail(err, "cannot share the DEVMAP");
+  if (int err = fastpath_bpf__load(skel.get()); err)
+    return common::fail(err, "cannot load a copy of the fast path");
+
+  const int prog = bpf_program__fd(skel->progs.xdp_fastpath);
+  auto run = test_run(prog, frame, ingress_ifindex);
+  if (!run) return std::unexpected(run.error());
+  Explanation out;
+  out.action = run->action;
+  out.output = std::move(run->output);
+  out.same_program = live && same_tag(prog, live.get());
+
+  // The copy's counters: exactly one entry moved, in the ingress's slot.
+  fp_iface iface{};
+  uint32_t key = ingress_ifindex;
+  const uint32_t slot =
+      bpf_map_lookup_elem(ifaces.get(), &key, &iface) == 0 ? iface.slot : 0;
+  std::vector<fp_stats> per_cpu(detail::possible_cpus());
+  if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &slot, per_cpu.data()) == 0) {
+    for (int r = 0; r < FP_PASS__MAX; ++r)
+      for (const fp_stats& s : per_cpu)
+        if (s.pass[r]) out.reason = static_cast<fp_pass_reason>(r);
+  }
+  return out;
+}
+
+}  // namespace fastpath

@@ -1,0 +1,115 @@
+#!/bin/bash
+# routerctl against a live fast path: route get agrees with what really
+# happens to a packet of the same shape; every -j output parses with its
+# documented keys; errors a user can act on.
+#
+#   h1 ──────── r ──────── h2        fast path on eth-h1 and eth-h2 of r
+#   10.0.1.2  10.0.1.1  10.0.2.1  10.0.2.2
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmds ip nsenter jq ping setpriv
+setup_h1_r_h2
+
+rc() { in_ns "$R" "$ROUTERCTL" "$@"; }
+counter() { # DEV JQ-PATH
+	rc -j stats dev "$1" | jq ".interfaces[0].$2"
+}
+
+# agrees DEST PING_ARGS...: route get's verdict for an ICMP echo from h1 to
+# DEST, then one real ping of that shape: the counter route get names must
+# be the one that moves.
+agrees() {
+	local dest=$1 ttl=64
+	shift
+	[ "${1:-}" = -t ] && ttl=$2
+	local verdict reason path before
+	verdict=$(rc -j route get "$dest" iif eth-h1 proto icmp ttl "$ttl" | jq -r .fastpath.verdict)
+	reason=$(rc -j route get "$dest" iif eth-h1 proto icmp ttl "$ttl" | jq -r '.fastpath.reason // empty')
+	if [ "$verdict" = forward ]; then path=forwarded.packets; else path="passed.$reason"; fi
+	before=$(counter eth-h1 "$path")
+	local family=-4
+	[[ "$dest" == *:* ]] && family=-6
+	in_ns "$H1" ping "$family" -c1 -W1 "$@" "$dest" >/dev/null 2>&1
+	local after
+	after=$(counter eth-h1 "$path")
+	echo "  route get: $verdict ${reason:-}; counter $path $before -> $after"
+	[ "$after" -eq $((before + 1)) ]
+}
+
+check "route get agrees: forwarded IPv4" agrees 10.0.2.2
+check "route get agrees: forwarded IPv6" agrees fd00:2::2
+check "route get agrees: TTL 1" agrees 10.0.2.2 -t 1
+check "route get agrees: hop limit 1" agrees fd00:2::2 -t 1
+check "route get agrees: local destination" agrees 10.0.2.1
+check "route get agrees: no route" agrees 192.0.2.1
+check "route get agrees: no IPv6 route" agrees 2001:db8::1
+
+# has_keys JSON KEY...: every key is present in the object.
+has_keys() {
+	local json=$1 k
+	shift
+	for k in "$@"; do
+		jq -e "has(\"$k\")" <<<"$json" >/dev/null || {
+			echo "  missing key $k in: $json"
+			return 1
+		}
+	done
+}
+check "link show -j" has_keys "$(rc -j link show | jq '.links[1]')" \
+	ifindex ifname kind operstate mtu address fastpath egress xdp_features
+check "link show -s -j" has_keys "$(rc -s -j link show dev eth-h1 | jq '.links[0].stats')" \
+	forwarded_packets forwarded_bytes passed_packets
+check "stats -j" has_keys "$(rc -j stats | jq '.interfaces[0]')" \
+	ifname ifindex fastpath egress forwarded passed_packets passed transmit
+check "stats -j total" has_keys "$(rc -j stats | jq '.total')" forwarded passed_packets passed
+check "stats -j reasons" has_keys "$(rc -j stats | jq '.total.passed')" \
+	not_ip ttl_expired no_neigh frag_needed not_forwarded not_egress
+check "route get -j" has_keys "$(rc -j route get 10.0.2.2 iif eth-h1)" packet fastpath kernel
+check "route get -j fast path" has_keys "$(rc -j route get 10.0.2.2 iif eth-h1 | jq .fastpath)" \
+	verdict dev dst_mac src_mac ttl same_program
+check "route get -j kernel" has_keys "$(rc -j route get 10.0.2.2 iif eth-h1 | jq .kernel)" \
+	type dev action
+check "monitor -j" has_keys "$(rc -j monitor count 1 | jq '.interfaces[0]')" \
+	ifname forwarded_pps forwarded_mbps passed_pps transmit_drops passed
+check "fastpath show -j" has_keys "$(rc -j fastpath show)" pin_dir loaded attached egress
+check "-p is JSON too" has_keys "$(rc -p stats)" interfaces total
+check "link set -j" has_keys "$(rc -j link set dev eth-h2 fastpath native)" \
+	ifname via fastpath egress
+
+output_has() { # PATTERN COMMAND...
+	local pattern=$1
+	shift
+	"$@" 2>&1 | grep -qE "$pattern"
+}
+check "abbreviations: l s" output_has 'fastpath native' rc l s dev eth-h1
+check "abbreviations: r g" output_has 'fast path: forward' rc r g 10.0.2.2 iif eth-h1
+check "help at every level" bash -c "$ROUTERCTL link help | grep -q 'link set dev NAME'"
+
+# expect_error EXIT PATTERN HINT_PATTERN COMMAND...
+expect_error() {
+	local code=$1 pattern=$2 hint=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	[ "$rc" -eq "$code" ] && grep -qE "$pattern" <<<"$out" && grep -qE "$hint" <<<"$out" || {
+		echo "  exit $rc: $out"
+		return 1
+	}
+}
+check "unknown device" expect_error 2 '^routerctl: Cannot find device "eth9"$' '^hint: ' \
+	rc stats dev eth9
+check "not root" expect_error 2 'Permission denied|not permitted|needs root' '^hint: .*root' \
+	in_ns "$R" setpriv --reuid=nobody --regid=nogroup --clear-groups "$ROUTERCTL" stats
+check "not root, changing" expect_error 2 'needs root' '^hint: ' \
+	in_ns "$R" setpriv --reuid=nobody --regid=nogroup --clear-groups "$ROUTERCTL" \
+	link set dev eth-h1 fastpath off
+check "bpffs hidden by ip netns exec" expect_error 2 'bpffs is not mounted' 'nsenter' \
+	ip netns exec "$R" "$ROUTERCTL" stats
+check "routerd not running" expect_error 2 'routerd is not running' '^hint: start it' \
+	rc daemon status
+check "a bad route get argument" expect_error 1 'ttl "300"' 'Usage' \
+	rc route get 10.0.2.2 iif eth-h1 ttl 300
+check "route get without iif" expect_error 1 'iif NAME is required' 'Usage' \
+	rc route get 10.0.2.2
+check "the fast path still forwards after all that" agrees 10.0.2.2
+finish
