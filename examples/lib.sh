@@ -71,3 +71,227 @@ topo_h1_r_h2_up() {
 topo_h1_r_h2_down() {
 	ns_delete "$1-h1" "$1-r" "$1-h2"
 }
+
+# ── BGP topologies ──────────────────────────────────────────────────────
+#
+#   h1 ───────── r1 ═══════════ r2 ───────── h2
+#   10.0.1.2  AS 65001   eBGP   AS 65002  10.0.2.2
+#   fd00:1::2                              fd00:2::2
+#
+#   h1 eth0 ─ eth-h1 r1 eth-r2a ─ eth-r1a r2 eth-h2 ─ eth0 h2
+#                       10.0.12.1/24  10.0.12.2/24, fd00:12::1/2
+#                    r1 eth-r2b ─ eth-r1b r2   (with ECMP only)
+#                       10.0.13.1/24  10.0.13.2/24, fd00:13::1/2
+#
+# Namespaces PREFIX-h1, PREFIX-r1, PREFIX-r2, PREFIX-h2. Each router runs
+# its own zebra, staticd and bgpd (state in $FRR_STATE/PREFIX-rN), with
+# IPv4 and IPv6 unicast sessions per link; each advertises its host-facing
+# prefixes. With ECMP, two parallel links and maximum-paths 2 give r1 and
+# r2 multipath routes.
+
+FRR_STATE=${FRR_STATE:-/run/xdp-router-frr}
+FRR_DAEMONS="zebra staticd bgpd"
+
+# Runs a command with nothing but stdin/stdout/stderr open: FRR daemons
+# keep inherited descriptors, and a test runner would wait on them forever.
+without_inherited_fds() {
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done 2>/dev/null
+		exec "$@" </dev/null >/dev/null 2>&1
+	)
+}
+
+# frr_conf NAME AS ROUTER_ID NETWORK4 NETWORK6 PEER4... -- PEER6...
+frr_bgpd_conf() {
+	local name=$1 asn=$2 rid=$3 net4=$4 net6=$5 remote=$6
+	shift 6
+	local p v4=() v6=()
+	for p in "$@"; do
+		if [[ "$p" == *:* ]]; then v6+=("$p"); else v4+=("$p"); fi
+	done
+	echo "hostname $name"
+	echo "log file $FRR_STATE/$name/bgpd.log"
+	echo "router bgp $asn"
+	echo " bgp router-id $rid"
+	echo " no bgp ebgp-requires-policy"
+	echo " no bgp network import-check"
+	for p in "${v4[@]}" "${v6[@]}"; do
+		echo " neighbor $p remote-as $remote"
+		echo " neighbor $p timers 3 9"
+		echo " neighbor $p timers connect 1"
+		echo " neighbor $p advertisement-interval 0"
+	done
+	echo " address-family ipv4 unicast"
+	echo "  network $net4"
+	echo "  maximum-paths 2"
+	for p in "${v6[@]}"; do echo "  no neighbor $p activate"; done
+	echo " exit-address-family"
+	echo " address-family ipv6 unicast"
+	echo "  network $net6"
+	echo "  maximum-paths 2"
+	for p in "${v6[@]}"; do echo "  neighbor $p activate"; done
+	echo " exit-address-family"
+}
+
+# frr_start NS BGPD_CONF_TEXT: zebra, staticd and bgpd for one router.
+frr_start() {
+	local ns=$1 dir=$FRR_STATE/$1 d
+	mkdir -p "$dir"
+	printf 'hostname %s\nlog file %s/zebra.log\n' "$ns" "$dir" >"$dir/zebra.conf"
+	printf 'hostname %s\n' "$ns" >"$dir/staticd.conf"
+	printf '%s\n' "$2" >"$dir/bgpd.conf"
+	chown -R frr:frr "$dir"
+	for d in $FRR_DAEMONS; do
+		without_inherited_fds nsenter --net="/run/netns/$ns" -- "/usr/lib/frr/$d" -d \
+			-f "$dir/$d.conf" -i "$dir/$d.pid" -z "$dir/zserv.api" \
+			--vty_socket "$dir" -P 0 || return 1
+		# zebra first, and ready, before the others connect to it.
+		local i
+		for i in $(seq 100); do
+			[ -S "$dir/$d.vty" ] && break
+			sleep 0.05
+		done
+	done
+}
+
+frr_stop() {
+	local ns=$1 dir=$FRR_STATE/$1 d pid
+	for d in bgpd staticd zebra; do
+		[ -f "$dir/$d.pid" ] || continue
+		pid=$(cat "$dir/$d.pid")
+		kill "$pid" 2>/dev/null || continue
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	rm -rf "$dir"
+}
+
+# vtysh for one router: frr_vtysh NS -c '...'
+frr_vtysh() {
+	local ns=$1
+	shift
+	vtysh --vty_socket "$FRR_STATE/$ns" "$@"
+}
+
+# topo_bgp_up PREFIX [ecmp]
+topo_bgp_up() {
+	local p=$1 ecmp=${2:-}
+	local h1=$p-h1 r1=$p-r1 r2=$p-r2 h2=$p-h2 ns
+	for ns in "$h1" "$r1" "$r2" "$h2"; do ns_create "$ns"; done
+	veth_connect "$h1" eth0 "$r1" eth-h1
+	veth_connect "$r1" eth-r2a "$r2" eth-r1a
+	[ -n "$ecmp" ] && veth_connect "$r1" eth-r2b "$r2" eth-r1b
+	veth_connect "$r2" eth-h2 "$h2" eth0
+
+	ip -n "$h1" addr add 10.0.1.2/24 dev eth0
+	ip -n "$h1" addr add fd00:1::2/64 dev eth0 nodad
+	ip -n "$h1" route add default via 10.0.1.1
+	ip -n "$h1" -6 route add default via fd00:1::1
+	ip -n "$h2" addr add 10.0.2.2/24 dev eth0
+	ip -n "$h2" addr add fd00:2::2/64 dev eth0 nodad
+	ip -n "$h2" route add default via 10.0.2.1
+	ip -n "$h2" -6 route add default via fd00:2::1
+
+	ip -n "$r1" addr add 10.0.1.1/24 dev eth-h1
+	ip -n "$r1" addr add fd00:1::1/64 dev eth-h1 nodad
+	ip -n "$r1" addr add 10.0.12.1/24 dev eth-r2a
+	ip -n "$r1" addr add fd00:12::1/64 dev eth-r2a nodad
+	ip -n "$r2" addr add 10.0.2.1/24 dev eth-h2
+	ip -n "$r2" addr add fd00:2::1/64 dev eth-h2 nodad
+	ip -n "$r2" addr add 10.0.12.2/24 dev eth-r1a
+	ip -n "$r2" addr add fd00:12::2/64 dev eth-r1a nodad
+	local peers1="10.0.12.2 fd00:12::2" peers2="10.0.12.1 fd00:12::1"
+	if [ -n "$ecmp" ]; then
+		ip -n "$r1" addr add 10.0.13.1/24 dev eth-r2b
+		ip -n "$r1" addr add fd00:13::1/64 dev eth-r2b nodad
+		ip -n "$r2" addr add 10.0.13.2/24 dev eth-r1b
+		ip -n "$r2" addr add fd00:13::2/64 dev eth-r1b nodad
+		peers1="$peers1 10.0.13.2 fd00:13::2"
+		peers2="$peers2 10.0.13.1 fd00:13::1"
+	fi
+	for ns in "$r1" "$r2"; do
+		in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+			net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
+	done
+	# shellcheck disable=SC2086
+	frr_start "$r1" "$(frr_bgpd_conf "$r1" 65001 10.0.0.1 10.0.1.0/24 fd00:1::/64 65002 $peers1)" &&
+		frr_start "$r2" "$(frr_bgpd_conf "$r2" 65002 10.0.0.2 10.0.2.0/24 fd00:2::/64 65001 $peers2)"
+}
+
+# bgp_established NS: every BGP session of the router is up.
+bgp_established() {
+	local n
+	n=$(frr_vtysh "$1" -c 'show bgp summary json' 2>/dev/null |
+		jq '[.. | objects | select(has("state")) | .state] | (length > 0 and all(. == "Established"))')
+	[ "$n" = true ]
+}
+
+# routes_learned PREFIX: both routers have the other side's prefixes in
+# their kernel FIB, from BGP.
+routes_learned() {
+	local p=$1
+	[ -n "$(ip -n "$p-r1" route show 10.0.2.0/24 proto bgp)" ] &&
+		[ -n "$(ip -n "$p-r1" -6 route show fd00:2::/64 proto bgp)" ] &&
+		[ -n "$(ip -n "$p-r2" route show 10.0.1.0/24 proto bgp)" ] &&
+		[ -n "$(ip -n "$p-r2" -6 route show fd00:1::/64 proto bgp)" ]
+}
+
+topo_bgp_down() {
+	local p=$1 ns
+	for ns in "$p-r1" "$p-r2"; do frr_stop "$ns"; done
+	ns_delete "$p-h1" "$p-r1" "$p-r2" "$p-h2"
+}
+
+# routerd_start NS CONF STATE_DIR [ARGS...]: routerd in NS with CONF; its
+# log and pid under STATE_DIR. Waits until the fast path is loaded.
+routerd_start() {
+	local ns=$1 conf=$2 dir=$3
+	shift 3
+	mkdir -p "$dir"
+	: >"$dir/routerd.log"
+	without_inherited_fds_bg "$dir/routerd.log" \
+		nsenter --net="/run/netns/$ns" -- "$ROUTERD" -c "$conf" "$@"
+	echo "$BG_PID" >"$dir/routerd.pid"
+	local i
+	for i in $(seq 200); do
+		grep -q "info: routerd: running:" "$dir/routerd.log" 2>/dev/null && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$dir/routerd.log" >&2
+	return 1
+}
+
+routerd_stop() {
+	local dir=$1 pid
+	[ -f "$dir/routerd.pid" ] || return 0
+	pid=$(cat "$dir/routerd.pid")
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	rm -f "$dir/routerd.pid"
+}
+
+# Starts "$@" in the background with only stdin/stdout/stderr, output to
+# LOG; sets BG_PID.
+without_inherited_fds_bg() {
+	local log=$1
+	shift
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done 2>/dev/null
+		exec "$@" </dev/null >>"$log" 2>&1
+	) &
+	BG_PID=$!
+	disown "$BG_PID" 2>/dev/null || true
+}

@@ -31,6 +31,19 @@ static __always_inline int pass(struct fp_stats *st, enum fp_pass_reason why)
 	return XDP_PASS;
 }
 
+/* Why a packet the lookup did not clear for forwarding goes up. The TTL
+ * is checked after the lookup, in the kernel's order: a packet for the
+ * router itself (eBGP sends TTL 1) is delivered, not expired; one to be
+ * forwarded with TTL <= 1 gets Time Exceeded, before any MTU check or
+ * neighbour resolution. */
+static __always_inline enum fp_pass_reason pass_reason(long rc, __u8 ttl)
+{
+	if (ttl <= 1 && (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH ||
+			 rc == BPF_FIB_LKUP_RET_FRAG_NEEDED))
+		return FP_PASS_TTL;
+	return fib_pass_reason(rc);
+}
+
 /* The IP packet claims ip_len bytes: check it against the frame and note
  * padding to trim and whether it spans several buffers. */
 static __always_inline bool frame_fits(struct xdp_md *ctx, __u32 ip_len,
@@ -114,10 +127,6 @@ static __always_inline int forward_ipv4(struct xdp_md *ctx, struct fp_stats *st)
 	/* The kernel drops martians. */
 	if (ipv4_martian_source(iph->saddr) || ipv4_martian_dest(iph->daddr))
 		return pass(st, FP_PASS_MARTIAN);
-	/* The kernel sends Time Exceeded, so traceroute shows this router. */
-	if (iph->ttl <= 1)
-		return pass(st, FP_PASS_TTL);
-
 	fib.family = AF_INET;
 	fib.tos = iph->tos;
 	fib.l4_protocol = iph->protocol;
@@ -138,9 +147,9 @@ static __always_inline int forward_ipv4(struct xdp_md *ctx, struct fp_stats *st)
 	}
 
 	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	/* Local, unroutable, unresolved or too big: the kernel's answer. */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return pass(st, fib_pass_reason(rc));
+	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || iph->ttl <= 1)
+		return pass(st, pass_reason(rc, iph->ttl));
 	action = redirect(ctx, st, &fib, &f);
 	if (action != XDP_REDIRECT)
 		return action;
@@ -185,10 +194,6 @@ static __always_inline int forward_ipv6(struct xdp_md *ctx, struct fp_stats *st)
 	if (ipv6_multicast(&ip6h->saddr) || ipv6_martian(&ip6h->saddr) ||
 	    ipv6_martian(&ip6h->daddr))
 		return pass(st, FP_PASS_MARTIAN);
-	/* The kernel sends Time Exceeded, so traceroute shows this router. */
-	if (ip6h->hop_limit <= 1)
-		return pass(st, FP_PASS_TTL);
-
 	fib.family = AF_INET6;
 	fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
 	fib.l4_protocol = ip6h->nexthdr;
@@ -207,9 +212,9 @@ static __always_inline int forward_ipv6(struct xdp_md *ctx, struct fp_stats *st)
 	}
 
 	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	/* Local, unroutable, unresolved or too big: the kernel's answer. */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return pass(st, fib_pass_reason(rc));
+	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || ip6h->hop_limit <= 1)
+		return pass(st, pass_reason(rc, ip6h->hop_limit));
 	action = redirect(ctx, st, &fib, &f);
 	if (action != XDP_REDIRECT)
 		return action;

@@ -21,7 +21,10 @@ PREFIX="${PREFIX:0:8}$$"
 FAILURES=0
 ROUTER_NAMESPACES=()
 EXTRA_NAMESPACES=()
+FRR_NAMESPACES=()
 TEST_TMP=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
+chmod 755 "$TEST_TMP"  # FRR's daemons run as frr and keep state here
+FRR_STATE=$TEST_TMP/frr
 
 # Without a capability a test skips (77) on a developer's machine, but fails
 # under CI=true: CI must run every test.
@@ -53,6 +56,7 @@ cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		in_ns "$ns" "$ROUTERCTL" fastpath unload >/dev/null 2>&1
 	done
+	for ns in "${FRR_NAMESPACES[@]}"; do frr_stop "$ns"; done
 	topo_h1_r_h2_down "$PREFIX"
 	ns_delete "${EXTRA_NAMESPACES[@]}"
 	[ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
@@ -220,4 +224,33 @@ add_host3() {
 	ip -n "$H3" -6 route add default via fd00:3::1
 	ip -n "$R" addr add 10.0.3.1/24 dev eth-h3
 	ip -n "$R" addr add fd00:3::1/64 dev eth-h3 nodad
+}
+
+# setup_bgp [ecmp]: h1 — r1 ═ r2 — h2 with FRR (eBGP) and routerd in both
+# routers managing eth-*; returns once BGP routes are in both kernel FIBs.
+setup_bgp() {
+	require_cmds vtysh /usr/lib/frr/bgpd
+	H1=$PREFIX-h1 R1=$PREFIX-r1 R2=$PREFIX-r2 H2=$PREFIX-h2
+	ROUTER_NAMESPACES+=("$R1" "$R2")
+	FRR_NAMESPACES+=("$R1" "$R2")
+	EXTRA_NAMESPACES+=("$H1" "$R1" "$R2" "$H2")
+	topo_bgp_up "$PREFIX" "${1:-}" || die "cannot start the BGP topology"
+	local r
+	for r in r1 r2; do
+		{
+			echo "log_level = \"info\""
+			echo "control_socket = \"$TEST_TMP/$r.sock\""
+			printf '[[interface]]\nname = "eth-*"\nmode = "auto"\n'
+		} >"$TEST_TMP/$r.conf"
+		routerd_start "$PREFIX-$r" "$TEST_TMP/$r.conf" "$TEST_TMP/$r" ||
+			die "routerd did not start in $r"
+	done
+	wait_until 20 routes_learned "$PREFIX" || die "BGP routes did not arrive"
+}
+
+# routerctl in a router of the BGP topology: rctl_in NS ARGS...
+rctl_in() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$ROUTERCTL" -S "$TEST_TMP/${ns##*-}.sock" "$@"
 }

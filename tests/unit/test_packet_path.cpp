@@ -303,7 +303,17 @@ TEST_CASE("every reason to hand a frame to the kernel is counted") {
     for (uint8_t ttl : {0, 1}) {
       check_pass(v4([&](Ipv4& ip) { ip.ttl = ttl; }), FP_PASS_TTL);
       check_pass(v6([&](Ipv6& ip) { ip.hop_limit = ttl; }), FP_PASS_TTL);
+      // Expiry comes before neighbour resolution and the MTU, as in the kernel.
+      check_pass(v4([&](Ipv4& ip) { ip.ttl = ttl; ip.dst = "10.2.0.3"; }), FP_PASS_TTL);
+      check_pass(v4([&](Ipv4& ip) { ip.ttl = ttl; ip.dst = "10.70.0.1"; ip.payload = 1200; }),
+                 FP_PASS_TTL);
+      check_pass(v6([&](Ipv6& ip) { ip.hop_limit = ttl; ip.dst = "fd02::3"; }), FP_PASS_TTL);
     }
+  }
+  SUBCASE("TTL 1 to the router itself is delivered, not expired (eBGP)") {
+    check_pass(v4([](Ipv4& ip) { ip.ttl = 1; ip.dst = "10.1.0.1"; }), FP_PASS_NOT_FORWARDED);
+    check_pass(v6([](Ipv6& ip) { ip.hop_limit = 1; ip.dst = "fd01::1"; }),
+               FP_PASS_NOT_FORWARDED);
   }
   SUBCASE("local destination, subnet broadcast and no route") {
     check_pass(dst4("10.2.0.1"), FP_PASS_NOT_FORWARDED);
