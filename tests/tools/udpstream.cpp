@@ -2,7 +2,9 @@
 // every datagram, so a test can say "sent N, received N, none missing".
 //
 //   udpstream send ADDRESS PORT COUNT RATE_PPS
-//   udpstream recv PORT COUNT TIMEOUT_S      (prints JSON)
+//   udpstream recv PORT COUNT TIMEOUT_S [LOG]   (prints JSON)
+// Each datagram carries its sequence number and the wall-clock time it was
+// sent (ns); LOG, if given, gets "SEQ SENT_NS" for every datagram received.
 #include <arpa/inet.h>
 #include <fmt/core.h>
 #include <netinet/in.h>
@@ -46,7 +48,10 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
     const auto due = start + std::chrono::nanoseconds(seq * 1000000000ull / rate);
     std::this_thread::sleep_until(due);
     char buf[64];
-    const int n = snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(seq));
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const int n = snprintf(buf, sizeof(buf), "%llu %lld", static_cast<unsigned long long>(seq),
+                           static_cast<long long>(
+                               std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
     while (sendto(fd, buf, n, 0, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
       if (errno != ENOBUFS && errno != EAGAIN) {
         fmt::print(stderr, "udpstream: send: {}\n", std::strerror(errno));
@@ -58,7 +63,8 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
   return 0;
 }
 
-int receive_stream(int port, uint64_t count, int timeout_s) {
+int receive_stream(int port, uint64_t count, int timeout_s, const char* log_path) {
+  FILE* log = log_path ? std::fopen(log_path, "w") : nullptr;
   const int fd = socket(AF_INET6, SOCK_DGRAM, 0);
   int off = 0, big = 8 << 20;
   setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
@@ -81,11 +87,14 @@ int receive_stream(int port, uint64_t count, int timeout_s) {
     char buf[64] = {};
     const ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
     if (n <= 0) continue;
-    const uint64_t seq = std::strtoull(buf, nullptr, 10);
+    char* rest = nullptr;
+    const uint64_t seq = std::strtoull(buf, &rest, 10);
+    if (log && seq < count) std::fprintf(log, "%llu%s\n", static_cast<unsigned long long>(seq), rest);
     if (seq >= count) ++foreign;
     else if (seen[seq]++) ++duplicates;
     else ++received;
   }
+  if (log) std::fclose(log);
   fmt::print("{{\"received\": {}, \"missing\": {}, \"duplicates\": {}, \"foreign\": {}}}\n",
              received, count - received, duplicates, foreign);
   return received == count ? 0 : 1;
@@ -98,9 +107,9 @@ int main(int argc, char** argv) {
   if (mode == "send" && argc == 6)
     return send_stream(argv[2], std::atoi(argv[3]), std::strtoull(argv[4], nullptr, 10),
                        std::strtoull(argv[5], nullptr, 10));
-  if (mode == "recv" && argc == 5)
+  if (mode == "recv" && (argc == 5 || argc == 6))
     return receive_stream(std::atoi(argv[2]), std::strtoull(argv[3], nullptr, 10),
-                          std::atoi(argv[4]));
-  fmt::print(stderr, "usage: udpstream send ADDRESS PORT COUNT RATE | recv PORT COUNT TIMEOUT_S\n");
+                          std::atoi(argv[4]), argc == 6 ? argv[5] : nullptr);
+  fmt::print(stderr, "usage: udpstream send ADDRESS PORT COUNT RATE | recv PORT COUNT TIMEOUT_S [LOG]\n");
   return 2;
 }
