@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 
-#include "netlink/monitor.h"
 #include "parse.h"
 #include "socket.h"
 
@@ -54,13 +53,8 @@ common::Result<std::map<uint32_t, XdpFeatures>> dev_get(std::optional<uint32_t> 
 }  // namespace
 
 std::string describe(const XdpFeatures& f) {
-  static constexpr std::pair<uint64_t, const char*> names[] = {
-      {xdp_act::basic, "basic"},           {xdp_act::redirect, "redirect"},
-      {xdp_act::ndo_xmit, "ndo-xmit"},     {xdp_act::xsk_zerocopy, "xsk-zerocopy"},
-      {xdp_act::hw_offload, "hw-offload"}, {xdp_act::rx_sg, "rx-sg"},
-      {xdp_act::ndo_xmit_sg, "ndo-xmit-sg"}};
   std::string out;
-  for (auto [bit, name] : names) {
+  for (auto [bit, name] : xdp_act::names) {
     if (!(f.flags & bit)) continue;
     if (!out.empty()) out += ' ';
     out += name;

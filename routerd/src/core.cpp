@@ -5,14 +5,17 @@
 
 #include <algorithm>
 
+#include "netlink/xdp_act.h"
+
 namespace routerd {
 namespace {
 
-// The netdev family's XDP feature bits we decide on (see netlink/netdev.h;
-// the core takes plain bits so it depends on no netlink code).
-constexpr uint64_t kXdpBasic = 1U << 0;
-constexpr uint64_t kXdpNdoXmit = 1U << 2;
-constexpr uint64_t kXdpNdoXmitSg = 1U << 6;
+// The advertised bits routerd decides on, as netlink::dump_xdp_features
+// reads them for routerd and xdp-probe alike (the header alone: the core
+// links no netlink code).
+constexpr uint64_t kXdpBasic = netlink::xdp_act::basic;
+constexpr uint64_t kXdpNdoXmit = netlink::xdp_act::ndo_xmit;
+constexpr uint64_t kXdpNdoXmitSg = netlink::xdp_act::ndo_xmit_sg;
 
 struct Wanted {
   bool managed = false;

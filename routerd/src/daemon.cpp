@@ -104,6 +104,7 @@ void Daemon::resync() {
   }
   links_.clear();
   for (auto& l : *links) links_[l.ifindex] = std::move(l);
+  // The same read as xdp-probe's "advertised" column.
   if (auto f = netlink::dump_xdp_features(); f) features_ = std::move(*f);
   // Whatever failed may work now; peers of vanished links are forgotten.
   memory_.attach_failures.clear();

@@ -8,6 +8,7 @@
 
 #include "fastpath/abi.h"
 #include "fastpath/fastpath.h"
+#include "fastpath/probe_abi.h"
 
 // Layouts the BPF maps were created with; a change needs new pins.
 static_assert(sizeof(fp_iface) == 16);
@@ -18,6 +19,15 @@ static_assert(sizeof(fp_stats) == 8 * (2 + FP_PASS__MAX));
 static_assert(offsetof(fp_stats, pass) == 16);
 static_assert(sizeof(fp_egress_stats) == 24);
 static_assert(sizeof(fp_stats) % 8 == 0, "per-CPU values are 8-byte aligned");
+
+// xdp-probe's programs: settings in .rodata, one shared result entry.
+static_assert(sizeof(probe_settings) == 16);
+static_assert(offsetof(probe_settings, target_ifindex) == 8);
+static_assert(sizeof(probe_results) == 40);
+static_assert(offsetof(probe_results, redirect_errs) == 24);
+static_assert(offsetof(probe_results, xmit_err) == 32);
+static_assert(offsetof(probe_results, redirect_err) == 36);
+static_assert(PROBE_ETHERTYPE == 0x88B5, "IEEE 802 local experimental");
 
 TEST_CASE("every pass reason has a unique name and an explanation") {
   const auto& reasons = fastpath::pass_reasons();

@@ -48,7 +48,4 @@ class Monitor {
   std::unique_ptr<Impl> impl_;
 };
 
-// Every device's XDP features, in one dump.
-common::Result<std::map<uint32_t, XdpFeatures>> dump_xdp_features();
-
 }  // namespace netlink

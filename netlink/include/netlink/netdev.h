@@ -2,23 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/error.h"
+#include "netlink/xdp_act.h"
 
 namespace netlink {
-
-// Mirrors enum netdev_xdp_act of the kernel's include/uapi/linux/netdev.h
-// (Debian 12's linux-libc-dev predates that header).
-namespace xdp_act {
-inline constexpr uint64_t basic = 1U << 0;
-inline constexpr uint64_t redirect = 1U << 1;
-inline constexpr uint64_t ndo_xmit = 1U << 2;
-inline constexpr uint64_t xsk_zerocopy = 1U << 3;
-inline constexpr uint64_t hw_offload = 1U << 4;
-inline constexpr uint64_t rx_sg = 1U << 5;
-inline constexpr uint64_t ndo_xmit_sg = 1U << 6;
-}  // namespace xdp_act
 
 struct XdpFeatures {
   uint64_t flags = 0;            // xdp_act bits
@@ -30,6 +20,11 @@ struct XdpFeatures {
 // "basic redirect ndo-xmit ..." as the kernel's YAML spec names the bits.
 std::string describe(const XdpFeatures& f);
 
+// What the kernel advertises for one device. Every reader of advertised
+// features (routerd, routerctl, xdp-probe) goes through these two and the
+// Monitor's notifications, which share one parser.
 common::Result<XdpFeatures> xdp_features(uint32_t ifindex);
+// Every device's XDP features, in one dump.
+common::Result<std::map<uint32_t, XdpFeatures>> dump_xdp_features();
 
 }  // namespace netlink
