@@ -91,7 +91,42 @@ static __always_inline int redirect(struct xdp_md *ctx, struct fp_stats *st,
 	return XDP_REDIRECT;
 }
 
-static __always_inline int forward_ipv4(struct xdp_md *ctx, struct fp_stats *st)
+/* rp_filter's verdict on the source (fib_validate_source): a route back to
+ * it must exist (loose) and leave by the ingress (strict). The reverse
+ * lookup is the kernel's own; a multipath route back that the hash sends
+ * elsewhere makes a strict check fail here and the kernel decide. */
+static __always_inline bool ipv4_source_valid(struct xdp_md *ctx,
+					      const struct iphdr *iph, __u16 flags)
+{
+	struct bpf_fib_lookup rev = {};
+
+	rev.family = AF_INET;
+	rev.tos = iph->tos;
+	rev.ipv4_src = iph->daddr;
+	rev.ipv4_dst = iph->saddr;
+	rev.ifindex = ctx->ingress_ifindex;
+	if (bpf_fib_lookup(ctx, &rev, sizeof(rev), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
+	    BPF_FIB_LKUP_RET_SUCCESS)
+		return false;
+	return !(flags & FP_IFACE_RPF_STRICT) || rev.ifindex == ctx->ingress_ifindex;
+}
+
+/* Above the smallest unlocked route MTU of its family, which the lookup
+ * ignores (0: there is none). */
+static __always_inline bool over_route_mtu(__u32 ip_len, bool ipv6)
+{
+	__u32 zero = 0;
+	struct fp_limits *l = bpf_map_lookup_elem(&limits, &zero);
+	__u32 ceiling;
+
+	if (!l)
+		return false;
+	ceiling = ipv6 ? l->ipv6_mtu_ceiling : l->ipv4_mtu_ceiling;
+	return ceiling && ip_len > ceiling;
+}
+
+static __always_inline int forward_ipv4(struct xdp_md *ctx, const struct fp_iface *in,
+					struct fp_stats *st)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -127,6 +162,10 @@ static __always_inline int forward_ipv4(struct xdp_md *ctx, struct fp_stats *st)
 	/* The kernel drops martians. */
 	if (ipv4_martian_source(iph->saddr) || ipv4_martian_dest(iph->daddr))
 		return pass(st, FP_PASS_MARTIAN);
+	/* The kernel drops a packet claiming one of the router's addresses. */
+	if (!(in->flags & FP_IFACE_ACCEPT_LOCAL) &&
+	    bpf_map_lookup_elem(&local_addrs, &iph->saddr))
+		return pass(st, FP_PASS_SOURCE_INVALID);
 	fib.family = AF_INET;
 	fib.tos = iph->tos;
 	fib.l4_protocol = iph->protocol;
@@ -150,6 +189,13 @@ static __always_inline int forward_ipv4(struct xdp_md *ctx, struct fp_stats *st)
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || iph->ttl <= 1)
 		return pass(st, pass_reason(rc, iph->ttl));
+	/* The kernel would check it against a route MTU the lookup ignores. */
+	if (over_route_mtu(ip_len, false))
+		return pass(st, FP_PASS_ROUTE_MTU);
+	/* The kernel's rp_filter rejects it, or may: it decides. */
+	if ((in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) &&
+	    !ipv4_source_valid(ctx, iph, in->flags))
+		return pass(st, FP_PASS_SOURCE_INVALID);
 	action = redirect(ctx, st, &fib, &f);
 	if (action != XDP_REDIRECT)
 		return action;
@@ -215,6 +261,9 @@ static __always_inline int forward_ipv6(struct xdp_md *ctx, struct fp_stats *st)
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || ip6h->hop_limit <= 1)
 		return pass(st, pass_reason(rc, ip6h->hop_limit));
+	/* The kernel's output path checks a route MTU the lookup ignores. */
+	if (over_route_mtu(ip_len, true))
+		return pass(st, FP_PASS_ROUTE_MTU);
 	action = redirect(ctx, st, &fib, &f);
 	if (action != XDP_REDIRECT)
 		return action;
@@ -254,7 +303,7 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	if (!mac_equal(eth->h_dest, in->mac))
 		return pass(st, FP_PASS_OTHER_HOST);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return forward_ipv4(ctx, st);
+		return forward_ipv4(ctx, in, st);
 	return forward_ipv6(ctx, st);
 }
 

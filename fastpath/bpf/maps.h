@@ -31,4 +31,20 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } devmap SEC(".maps");
 
+/* The router's own IPv4 addresses: the kernel drops a forwarded packet
+ * that claims one as its source (fib_validate_source). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FP_MAX_LOCAL_ADDRS);
+	__type(key, __be32);
+	__type(value, __u8);
+} local_addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_limits);
+} limits SEC(".maps");
+
 #endif

@@ -111,9 +111,12 @@ struct Fastpath::Impl {
   std::unique_ptr<trace_bpf, SkelDeleter> trace;
 
   detail::MapFds fds() const {
-    return {bpf_map__fd(skel->maps.ifaces), bpf_map__fd(skel->maps.stats),
+    return {bpf_map__fd(skel->maps.ifaces),
+            bpf_map__fd(skel->maps.stats),
             bpf_map__fd(skel->maps.devmap),
-            trace ? bpf_map__fd(trace->maps.egress_stats) : -1};
+            trace ? bpf_map__fd(trace->maps.egress_stats) : -1,
+            bpf_map__fd(skel->maps.local_addrs),
+            bpf_map__fd(skel->maps.limits)};
   }
   int prog_fd() const { return bpf_program__fd(skel->progs.xdp_fastpath); }
 
@@ -140,7 +143,8 @@ Result<void> Fastpath::Impl::lock_dir() {
 Result<void> Fastpath::Impl::load_program() {
   skel.reset(fastpath_bpf__open());
   if (!skel) return common::fail_errno("cannot open the fast path BPF object");
-  for (bpf_map* map : {skel->maps.ifaces, skel->maps.stats}) {
+  for (bpf_map* map : {skel->maps.ifaces, skel->maps.stats, skel->maps.local_addrs,
+                       skel->maps.limits}) {
     const auto path = dir / bpf_map__name(map);
     if (int err = bpf_map__set_pin_path(map, path.c_str()); err)
       return common::fail(err, fmt::format("cannot pin {}", path.string()));
@@ -252,7 +256,10 @@ Result<uint32_t> Fastpath::Impl::upsert_iface(const Interface& iface) {
     v.slot = slot;
   }
   std::copy(iface.mac.begin(), iface.mac.end(), v.mac);
-  v.flags = iface.xmit_sg ? FP_IFACE_XMIT_SG : 0;
+  v.flags = (iface.xmit_sg ? FP_IFACE_XMIT_SG : 0) |
+            (iface.rp_filter == 1 ? FP_IFACE_RPF_STRICT : 0) |
+            (iface.rp_filter == 2 ? FP_IFACE_RPF_LOOSE : 0) |
+            (iface.accept_local ? FP_IFACE_ACCEPT_LOCAL : 0);
   if (bpf_map_update_elem(fd, &key, &v, 0) < 0)
     return common::fail_errno(fmt::format("cannot configure {}", iface.name));
   return v.slot;
@@ -343,6 +350,37 @@ Result<void> Fastpath::detach(uint32_t ifindex) {
 
 Result<void> Fastpath::configure(const Interface& iface) {
   if (auto slot = impl_->upsert_iface(iface); !slot) return std::unexpected(slot.error());
+  return {};
+}
+
+Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) {
+  const int fd = bpf_map__fd(impl_->skel->maps.local_addrs);
+  if (addresses.size() > FP_MAX_LOCAL_ADDRS)
+    return common::fail(ENOSPC, fmt::format("{} local IPv4 addresses, at most {}",
+                                            addresses.size(), FP_MAX_LOCAL_ADDRS));
+  const std::set<uint32_t> want(addresses.begin(), addresses.end());
+  // Additions first: a moment with too many entries is harmless (the
+  // kernel decides), one with too few would forward what it drops.
+  const uint8_t one = 1;
+  for (uint32_t a : want)
+    if (bpf_map_update_elem(fd, &a, &one, 0) < 0)
+      return common::fail_errno("cannot record a local address");
+  uint32_t key = 0, *prev = nullptr;
+  std::vector<uint32_t> keys;
+  while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+    keys.push_back(key);
+    prev = &keys.back();
+  }
+  for (uint32_t k : keys)
+    if (!want.count(k)) bpf_map_delete_elem(fd, &k);
+  return {};
+}
+
+Result<void> Fastpath::set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6) {
+  const fp_limits limits{ipv4, ipv6};
+  uint32_t zero = 0;
+  if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.limits), &zero, &limits, 0) < 0)
+    return common::fail_errno("cannot set the route MTU ceilings");
   return {};
 }
 

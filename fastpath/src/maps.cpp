@@ -24,6 +24,8 @@ const PinNames& PinNames::get() {
       n.ifaces = bpf_map__name(fp->maps.ifaces);
       n.stats = bpf_map__name(fp->maps.stats);
       n.devmap = bpf_map__name(fp->maps.devmap);
+      n.local_addrs = bpf_map__name(fp->maps.local_addrs);
+      n.limits = bpf_map__name(fp->maps.limits);
       n.program = bpf_program__name(fp->progs.xdp_fastpath);
     }
     if (tr) n.egress_stats = bpf_map__name(tr->maps.egress_stats);
@@ -150,6 +152,13 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
   auto unknown = read_stats(maps.stats, 0);
   if (!unknown) return std::unexpected(unknown.error());
   snap.unknown_ingress = *unknown;
+  if (maps.local_addrs >= 0) snap.local_addresses = map_keys(maps.local_addrs).size();
+  fp_limits limits{};
+  uint32_t zero = 0;
+  if (maps.limits >= 0 && bpf_map_lookup_elem(maps.limits, &zero, &limits) == 0) {
+    snap.ipv4_mtu_ceiling = limits.ipv4_mtu_ceiling;
+    snap.ipv6_mtu_ceiling = limits.ipv6_mtu_ceiling;
+  }
   return snap;
 }
 

@@ -11,7 +11,7 @@ namespace fastpath::detail {
 
 // Names of pinned objects, taken from the skeletons (never spelled here).
 struct PinNames {
-  std::string ifaces, stats, devmap, egress_stats, program;
+  std::string ifaces, stats, devmap, local_addrs, limits, egress_stats, program;
   static const PinNames& get();
 };
 
@@ -22,6 +22,8 @@ struct MapFds {
   int stats = -1;
   int devmap = -1;
   int egress_stats = -1;
+  int local_addrs = -1;
+  int limits = -1;
 };
 
 std::filesystem::path links_dir(const std::filesystem::path& pin_dir);

@@ -93,10 +93,11 @@ Result<std::filesystem::path> default_pin_dir(
 
 struct PinnedState::Impl {
   std::filesystem::path dir;
-  common::UniqueFd ifaces, stats, devmap, egress_stats, program;
+  common::UniqueFd ifaces, stats, devmap, egress_stats, local_addrs, limits, program;
 
   detail::MapFds fds() const {
-    return {ifaces.get(), stats.get(), devmap.get(), egress_stats.get()};
+    return {ifaces.get(), stats.get(), devmap.get(), egress_stats.get(), local_addrs.get(),
+            limits.get()};
   }
 };
 
@@ -126,6 +127,8 @@ Result<PinnedState> PinnedState::open(const std::filesystem::path& pin_dir) {
         std::tuple{&names.stats, &impl->stats, true},
         std::tuple{&names.devmap, &impl->devmap, true},
         std::tuple{&names.egress_stats, &impl->egress_stats, false},
+        std::tuple{&names.local_addrs, &impl->local_addrs, false},
+        std::tuple{&names.limits, &impl->limits, false},
         std::tuple{&names.program, &impl->program, false}}) {
     if (auto r = get(*name, *fd, required); !r) return std::unexpected(r.error());
   }

@@ -50,6 +50,8 @@ require_cmds() {
 
 cleanup() {
 	local ns
+	# For debugging a failure by hand: leave everything in place.
+	[ -n "${KEEP_NAMESPACES:-}" ] && return 0
 	jobs -p | xargs -r kill 2>/dev/null
 	for ns in "${ROUTER_NAMESPACES[@]}"; do
 		# routerd first: it holds the fast path's lock.

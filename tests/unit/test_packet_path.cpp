@@ -8,6 +8,7 @@
 //
 // Frames enter on r0 unless a test says otherwise.
 #include <doctest/doctest.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 
 #include <map>
@@ -69,6 +70,8 @@ ip route add fd70::/32 via fd02::2 mtu lock 1280
 ip route add 10.71.0.0/16 encap ip id 1 dst 192.0.2.1 via 10.2.0.2 dev r1
 ip route add 10.1.5.0/24 via 10.1.0.2 dev r0
 ip route add fd01:5::/48 via fd01::2 dev r0
+ip route add 10.72.0.0/16 via 10.2.0.2 mtu 1000
+ip route add fd72::/32 via fd02::2 mtu 1300
 )";
 
 struct Router {
@@ -359,6 +362,58 @@ TEST_CASE("every reason to hand a frame to the kernel is counted") {
   SUBCASE("ingress not configured") {
     check_pass(testpkt::ipv4_frame(r.p0.mac, kSender, Ipv4{}), FP_PASS_UNKNOWN_IFACE, &r.p0);
   }
+}
+
+TEST_CASE("sources the kernel rejects are handed up") {
+  Router& r = router();
+  const uint32_t mine = htonl(0x0a020001);  // 10.2.0.1, r1's address
+  REQUIRE(r.fp.set_local_addresses(std::span(&mine, 1)));
+  auto from = [&](const char* src, const char* dst = "10.2.0.2") {
+    Ipv4 ip;
+    ip.src = src;
+    ip.dst = dst;
+    return testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+  };
+  SUBCASE("one of the router's own addresses") {
+    check_pass(from("10.2.0.1"), FP_PASS_SOURCE_INVALID);
+    CHECK(run(from("10.1.0.2")).action == XDP_REDIRECT);
+  }
+  SUBCASE("accept_local lets them through, as in the kernel") {
+    REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 0, true}));
+    CHECK(run(from("10.2.0.1")).action == XDP_REDIRECT);
+  }
+  SUBCASE("strict rp_filter: the route back must leave by the ingress") {
+    REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 1, false}));
+    CHECK(run(from("10.1.0.7")).action == XDP_REDIRECT);
+    check_pass(from("10.4.0.7"), FP_PASS_SOURCE_INVALID);     // routed back via r3
+    check_pass(from("203.0.113.9"), FP_PASS_SOURCE_INVALID);  // no route back
+  }
+  SUBCASE("loose rp_filter: a route back must exist") {
+    REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 2, false}));
+    CHECK(run(from("10.4.0.7")).action == XDP_REDIRECT);
+    check_pass(from("203.0.113.9"), FP_PASS_SOURCE_INVALID);
+    check_pass(from("10.66.0.1"), FP_PASS_SOURCE_INVALID);    // blackholed back
+  }
+  REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 0, false}));
+  REQUIRE(r.fp.set_local_addresses({}));
+}
+
+TEST_CASE("packets above an unlocked route MTU are left to the kernel") {
+  Router& r = router();
+  REQUIRE(r.fp.set_mtu_ceilings(1000, 1300));
+  Ipv4 big;
+  big.dst = "10.72.0.1";
+  big.payload = 1100;
+  check_pass(testpkt::ipv4_frame(r.r0.mac, kSender, big), FP_PASS_ROUTE_MTU);
+  Ipv4 fits = big;
+  fits.payload = 900;
+  CHECK(run(testpkt::ipv4_frame(r.r0.mac, kSender, fits)).action == XDP_REDIRECT);
+  Ipv6 big6;
+  big6.dst = "fd72::1";
+  big6.payload = 1300;
+  check_pass(testpkt::ipv6_frame(r.r0.mac, kSender, big6), FP_PASS_ROUTE_MTU);
+  REQUIRE(r.fp.set_mtu_ceilings(0, 0));
+  CHECK(run(testpkt::ipv4_frame(r.r0.mac, kSender, big)).action == XDP_REDIRECT);
 }
 
 TEST_CASE("truncated frames of every length are handed up unchanged") {

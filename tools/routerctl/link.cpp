@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "fastpath/fastpath.h"
+#include "netlink/ipv4_conf.h"
 #include "netlink/link.h"
 #include "netlink/netdev.h"
 #include "netlink/veth.h"
@@ -126,6 +127,15 @@ PeerReport prepare_peer(const netlink::Link& link) {
           true};
 }
 
+common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp) {
+  auto local = netlink::local_ipv4_addresses();
+  if (!local) return std::unexpected(local.error());
+  if (auto r = fp.set_local_addresses(*local); !r) return r;
+  auto ceilings = netlink::route_mtu_ceilings();
+  if (!ceilings) return std::unexpected(ceilings.error());
+  return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);
+}
+
 int print_daemon_reply(Context& ctx, const std::string& dev, const nlohmann::json& reply) {
   if (!reply.value("ok", false))
     return report({0, reply.value("error", std::string("routerd refused")),
@@ -189,10 +199,16 @@ int link_set(Context& ctx, cli::Args& args) {
 
   const PeerReport peer = prepare_peer(*link);
   const auto features = netlink::xdp_features(link->ifindex);
+  const auto checks = netlink::source_checks(link->name);
+  if (!checks) return report(checks.error());
   fastpath::Interface iface{link->ifindex, link->name, link->mac,
-                            features && features->has(netlink::xdp_act::ndo_xmit_sg)};
+                            features && features->has(netlink::xdp_act::ndo_xmit_sg),
+                            checks->rp_filter, checks->accept_local};
   auto used = fp->attach(iface, *mode);
   if (!used) return report(used.error());
+  // What the kernel checks beyond the FIB lookup, as it stands now (routerd
+  // keeps these current; without it they are taken at each `link set`).
+  if (auto r = mirror_kernel_checks(*fp); !r) return report(r.error());
   out.field("fastpath", std::string(fastpath::to_string(*used)), " {}");
 
   const std::string blocker = egress_blocker(*link, features);

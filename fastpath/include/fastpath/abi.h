@@ -15,6 +15,7 @@
 	X(IP_OPTIONS, "ip_options", "IPv4 header with options")                \
 	X(IPV6_EXTHDR, "ipv6_exthdr", "IPv6 extension header")                \
 	X(MARTIAN, "martian", "source or destination never forwarded")         \
+	X(SOURCE_INVALID, "source_invalid", "source the kernel rejects: local, or failing rp_filter") \
 	X(IP_MULTICAST, "ip_multicast", "IP multicast destination")            \
 	X(LINK_LOCAL, "link_local", "IPv6 link-local source or destination")   \
 	X(TTL, "ttl_expired", "TTL or hop limit <= 1: kernel sends Time Exceeded") \
@@ -26,6 +27,7 @@
 	X(UNSUPP_LWT, "unsupp_lwt", "route needs encapsulation")               \
 	X(NO_NEIGH, "no_neigh", "no neighbour entry yet: kernel resolves it")  \
 	X(FRAG_NEEDED, "frag_needed", "larger than egress MTU: kernel fragments or sends ICMP") \
+	X(ROUTE_MTU, "route_mtu", "larger than an unlocked route MTU: kernel checks it") \
 	X(FIB_OTHER, "fib_other", "other FIB lookup result")                   \
 	X(NOT_EGRESS, "not_egress", "egress device is not a fast-path egress") \
 	X(HAIRPIN, "hairpin", "egress equals ingress: kernel sends a redirect") \
@@ -47,7 +49,10 @@ struct fp_stats {
 #define FP_MAX_SLOTS 256
 
 /* Flags of an interface (fp_iface.flags). */
-#define FP_IFACE_XMIT_SG (1U << 0) /* egress takes multi-buffer frames */
+#define FP_IFACE_XMIT_SG (1U << 0)      /* egress takes multi-buffer frames */
+#define FP_IFACE_RPF_STRICT (1U << 1)   /* rp_filter 1: source must route back here */
+#define FP_IFACE_RPF_LOOSE (1U << 2)    /* rp_filter 2: source must route back */
+#define FP_IFACE_ACCEPT_LOCAL (1U << 3) /* accept_local: local sources are fine */
 
 /* One interface the fast path knows (map "ifaces", keyed by ifindex). */
 struct fp_iface {
@@ -56,6 +61,16 @@ struct fp_iface {
 	__u32 slot;   /* index into "stats" */
 	__u32 _pad;
 };
+
+/* Limits the FIB lookup cannot see (map "limits", one entry). The kernel's
+ * forwarding path honours route MTUs that are not locked; bpf_fib_lookup
+ * does not, so packets above the smallest such MTU go to the kernel. */
+struct fp_limits {
+	__u32 ipv4_mtu_ceiling; /* 0: no unlocked IPv4 route MTU */
+	__u32 ipv6_mtu_ceiling; /* 0: no unlocked IPv6 route MTU */
+};
+
+#define FP_MAX_LOCAL_ADDRS 4096
 
 /* Per-CPU transmit outcome of one egress device (map "egress_stats", keyed
  * by ifindex), from the kernel's XDP tracepoints. */

@@ -56,6 +56,11 @@ struct Interface {
   std::string name;   // for messages only
   Mac mac{};
   bool xmit_sg = false;  // takes multi-buffer frames as a redirect target
+  // IPv4 source validation the kernel applies to packets arriving here:
+  // rp_filter (max of conf/all and conf/DEV: 0 off, 1 strict, 2 loose) and
+  // accept_local (conf/all or conf/DEV).
+  uint8_t rp_filter = 0;
+  bool accept_local = false;
 };
 
 // What the pinned maps say about one interface.
@@ -75,6 +80,9 @@ struct InterfaceState {
 struct Snapshot {
   std::vector<InterfaceState> interfaces;  // by ifindex
   Counters unknown_ingress;                // frames from unconfigured devices
+  size_t local_addresses = 0;              // IPv4 sources the kernel rejects
+  uint32_t ipv4_mtu_ceiling = 0;           // 0: none
+  uint32_t ipv6_mtu_ceiling = 0;
   Counters total() const;
 };
 
@@ -104,6 +112,10 @@ class Fastpath {
   Result<void> detach(uint32_t ifindex);
   // Rewrites the interface's entry (its MAC and flags) without attaching.
   Result<void> configure(const Interface& iface);
+  // The router's own IPv4 addresses (network order), replacing the set.
+  Result<void> set_local_addresses(std::span<const uint32_t> addresses);
+  // The smallest unlocked route MTU per family, 0 for none.
+  Result<void> set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6);
   // Egress devices: the DEVMAP. Add only devices that can take redirects.
   Result<void> add_egress(const Interface& iface);
   Result<void> remove_egress(uint32_t ifindex);

@@ -1,0 +1,97 @@
+// Source validation settings, local addresses and route MTUs.
+#include "netlink/ipv4_conf.h"
+
+#include <arpa/inet.h>
+#include <fmt/core.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "netlink/link.h"
+#include "socket.h"
+
+namespace netlink {
+namespace {
+
+common::Result<int> read_int(const std::string& path) {
+  std::ifstream in(path);
+  int v = 0;
+  if (!(in >> v)) return common::fail(errno ? errno : EIO, fmt::format("cannot read {}", path));
+  return v;
+}
+
+struct Ceilings {
+  MtuCeilings* out;
+  int family;
+};
+
+int on_route(nl_msg* msg, void* arg) {
+  auto* c = static_cast<Ceilings*>(arg);
+  nlmsghdr* nlh = nlmsg_hdr(msg);
+  if (nlh->nlmsg_type != RTM_NEWROUTE) return NL_OK;
+  const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(nlh));
+  if (rtm->rtm_type != RTN_UNICAST) return NL_OK;
+  nlattr* tb[RTA_MAX + 1] = {};
+  if (nlmsg_parse(nlh, sizeof(rtmsg), tb, RTA_MAX, nullptr) < 0 || !tb[RTA_METRICS])
+    return NL_OK;
+  nlattr* mx[RTAX_MAX + 1] = {};
+  if (nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], nullptr) < 0 || !mx[RTAX_MTU])
+    return NL_OK;
+  const uint32_t mtu = nla_get_u32(mx[RTAX_MTU]);
+  const uint32_t locks = mx[RTAX_LOCK] ? nla_get_u32(mx[RTAX_LOCK]) : 0;
+  if (!mtu || (locks & (1U << RTAX_MTU))) return NL_OK;
+  uint32_t& ceiling = c->family == AF_INET ? c->out->ipv4 : c->out->ipv6;
+  ceiling = ceiling ? std::min(ceiling, mtu) : mtu;
+  return NL_OK;
+}
+
+}  // namespace
+
+common::Result<SourceChecks> source_checks(const std::string& ifname) {
+  const std::string base = "/proc/sys/net/ipv4/conf/";
+  SourceChecks out;
+  auto all_rpf = read_int(base + "all/rp_filter");
+  auto dev_rpf = read_int(base + ifname + "/rp_filter");
+  auto all_local = read_int(base + "all/accept_local");
+  auto dev_local = read_int(base + ifname + "/accept_local");
+  for (const auto* r : {&all_rpf, &dev_rpf, &all_local, &dev_local})
+    if (!*r) return std::unexpected(r->error());
+  out.rp_filter = static_cast<uint8_t>(std::clamp(std::max(*all_rpf, *dev_rpf), 0, 2));
+  out.accept_local = *all_local || *dev_local;
+  return out;
+}
+
+common::Result<std::vector<uint32_t>> local_ipv4_addresses() {
+  auto addrs = dump_addresses();
+  if (!addrs) return std::unexpected(addrs.error());
+  std::vector<uint32_t> out;
+  for (const auto& a : *addrs) {
+    if (a.family != AF_INET) continue;
+    uint32_t be = 0;
+    std::memcpy(&be, a.bytes.data(), 4);
+    out.push_back(be);
+  }
+  return out;
+}
+
+common::Result<MtuCeilings> route_mtu_ceilings() {
+  MtuCeilings out;
+  for (int family : {AF_INET, AF_INET6}) {
+    auto sk = detail::connect(NETLINK_ROUTE);
+    if (!sk) return std::unexpected(sk.error());
+    Ceilings c{&out, family};
+    nl_socket_modify_cb(sk->get(), NL_CB_VALID, NL_CB_CUSTOM, on_route, &c);
+    rtmsg rtm{};
+    rtm.rtm_family = static_cast<uint8_t>(family);
+    if (int err = nl_send_simple(sk->get(), RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm)); err < 0)
+      return std::unexpected(detail::nl_error(err, "cannot dump routes"));
+    if (int err = nl_recvmsgs_default(sk->get()); err < 0)
+      return std::unexpected(detail::nl_error(err, "cannot read routes"));
+  }
+  return out;
+}
+
+}  // namespace netlink

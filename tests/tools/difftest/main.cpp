@@ -1,0 +1,341 @@
+// The differential test: random routes, random packets, and for each packet
+// the fast path's verdict (BPF_PROG_TEST_RUN on the router's FIB) against
+// what the kernel's forwarding path really does with the same frame (sent
+// into the router, seen leaving it). The kernel is the reference.
+//
+// Runs inside the router's network namespace (see test_difftest.sh):
+//   difftest SEED PACKETS ROUTES SENDER0_NS SENDER1_NS EGRESS:NET:PEER_NS...
+// Exit status 1 when the fast path forwarded a frame the kernel did not, or
+// forwarded it differently.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <linux/bpf.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "common/fd.h"
+#include "fastpath/fastpath.h"
+#include "gen.h"
+#include "netlink/ipv4_conf.h"
+#include "netlink/link.h"
+
+namespace difftest {
+namespace {
+
+using common::UniqueFd;
+
+[[noreturn]] void die(const std::string& what) {
+  fmt::print(stderr, "difftest: {}\n", what);
+  std::exit(2);
+}
+
+// Runs f inside the named network namespace, on a thread of its own.
+template <typename F>
+auto in_netns(const std::string& ns, F f) {
+  decltype(f()) out{};
+  std::thread t([&] {
+    UniqueFd fd(::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd || ::setns(fd.get(), CLONE_NEWNET) < 0) die("cannot enter namespace " + ns);
+    out = f();
+  });
+  t.join();
+  return out;
+}
+
+Mac mac_of(const std::string& ns, const std::string& dev) {
+  return in_netns(ns, [&] {
+    auto l = netlink::link_by_name(dev);
+    if (!l) die(l.error().message());
+    return l->mac;
+  });
+}
+
+// A raw socket on a device of a namespace: frames in and out, as they are.
+int packet_socket(const std::string& ns, const std::string& dev) {
+  return in_netns(ns, [&] {
+    int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    if (fd < 0) die("cannot open a packet socket in " + ns);
+    int big = 32 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+    sockaddr_ll sll{};
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL);
+    sll.sll_ifindex = static_cast<int>(if_nametoindex(dev.c_str()));
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof(sll)) < 0)
+      die(fmt::format("cannot bind to {} in {}", dev, ns));
+    return fd;
+  });
+}
+
+struct Seen {
+  std::string where;  // device the frame left on, or "sender" for ICMP back
+  Bytes frame;
+  bool icmp = false;
+};
+
+// Frames arriving at sock (not ones it sent), by the token they carry.
+void collect(int fd, const std::string& where, std::map<uint64_t, std::vector<Seen>>& out,
+             const std::set<uint64_t>& tokens) {
+  uint8_t buf[16384];
+  for (;;) {
+    sockaddr_ll from{};
+    socklen_t len = sizeof(from);
+    const ssize_t n = ::recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n <= 0) return;
+    if (from.sll_pkttype == PACKET_OUTGOING) continue;
+    const Bytes frame(buf, buf + n);
+    for (size_t i = 0; i + 8 <= frame.size(); ++i) {
+      uint64_t t = 0;
+      for (int k = 0; k < 8; ++k) t = t << 8 | frame[i + k];
+      if (!tokens.count(t)) continue;
+      // The probe itself (forwarded, or sent back out on a hairpin), or an
+      // ICMP error quoting it.
+      const uint16_t type = frame.size() >= 14 ? (frame[12] << 8 | frame[13]) : 0;
+      const size_t l4 = type == 0x0800 && frame.size() > 14 ? 14 + (frame[14] & 0xf) * 4u : 54;
+      const bool icmp_error =
+          (type == 0x0800 && frame.size() > l4 && frame[23] == 1 &&
+           (frame[l4] == 3 || frame[l4] == 5 || frame[l4] == 11 || frame[l4] == 12)) ||
+          (type == 0x86dd && frame.size() > l4 && frame[20] == 58 && frame[l4] >= 1 &&
+           frame[l4] <= 4);
+      // An ICMP error quoting the probe is the kernel's answer, wherever it
+      // leaves (towards a source routed out of an egress too).
+      out[t].push_back({where, frame, icmp_error});
+      break;
+    }
+  }
+}
+
+std::string route_of(const Probe& p) {
+  if (p.dst.empty()) return "";
+  const std::string cmd = fmt::format("ip route get fibmatch {} from {} iif {} 2>&1", p.dst, p.src,
+                                      p.ingress1 ? "in1" : "in0");
+  std::string out;
+  if (FILE* f = ::popen(cmd.c_str(), "r")) {
+    char line[512];
+    while (std::fgets(line, sizeof(line), f)) out += line;
+    ::pclose(f);
+  }
+  return out;
+}
+
+// The fast path's counters for frames from ingress.
+fastpath::Counters counters(const fastpath::Fastpath& fp, uint32_t ingress) {
+  auto snap = fp.snapshot();
+  if (!snap) die(snap.error().message());
+  for (const auto& s : snap->interfaces)
+    if (s.ifindex == ingress) return s.counters;
+  return snap->unknown_ingress;
+}
+
+}  // namespace
+}  // namespace difftest
+
+int main(int argc, char** argv) {
+  using namespace difftest;
+  if (argc < 7) {
+    fmt::print(stderr, "usage: difftest SEED PACKETS ROUTES SENDER0_NS SENDER1_NS EGRESS:NET:NS...\n");
+    return 2;
+  }
+  const uint64_t seed = std::strtoull(argv[1], nullptr, 10);
+  const int packets = std::atoi(argv[2]);
+  const int n_routes = std::atoi(argv[3]);
+  const std::string sender0 = argv[4], sender1 = argv[5];
+
+  Topology topo;
+  std::map<std::string, std::string> peer_ns;  // egress device -> its peer's namespace
+  for (int i = 6; i < argc; ++i) {
+    const std::string spec = argv[i];
+    const auto a = spec.find(':'), b = spec.rfind(':');
+    Egress e;
+    e.name = spec.substr(0, a);
+    e.net = std::stoi(spec.substr(a + 1, b - a - 1));
+    auto l = netlink::link_by_name(e.name);
+    if (!l) die(l.error().message());
+    e.ifindex = l->ifindex;
+    e.mac = l->mac;
+    e.mtu = l->mtu;
+    peer_ns[e.name] = spec.substr(b + 1);
+    e.peer_mac = mac_of(peer_ns[e.name], "eth0");
+    topo.egress.push_back(e);
+  }
+  for (auto [dev, idx, mac] : {std::tuple{&topo.in0, &topo.in0_ifindex, &topo.in0_mac},
+                               std::tuple{&topo.in1, &topo.in1_ifindex, &topo.in1_mac}}) {
+    auto l = netlink::link_by_name(*dev);
+    if (!l) die(l.error().message());
+    *idx = l->ifindex;
+    *mac = l->mac;
+  }
+  topo.sender0_mac = mac_of(sender0, "eth0");
+  topo.sender1_mac = mac_of(sender1, "eth0");
+
+  // The random routing table.
+  std::mt19937_64 rng(seed);
+  const auto routes = random_routes(rng, topo, n_routes);
+  {
+    std::string batch;
+    for (const auto& r : routes) batch += r.command + "\n";
+    const std::string path = fmt::format("/tmp/difftest-{}.batch", ::getpid());
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(batch.c_str(), f);
+    std::fclose(f);
+    const int rc = std::system(fmt::format("ip -batch {} >/dev/null", path).c_str());
+    std::remove(path.c_str());
+    if (rc != 0) die("ip -batch refused the routes");
+  }
+
+  // The fast path, loaded but attached nowhere: the kernel sees every frame
+  // sent into the router; the program sees them in test runs. Pins go to a
+  // bpffs of this process's own mount namespace.
+  if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+    die("cannot get a private mount namespace");
+  char dir[] = "/tmp/difftest-bpffs-XXXXXX";
+  if (!::mkdtemp(dir) || ::mount("bpf", dir, "bpf", 0, "mode=0700") < 0) die("cannot mount bpffs");
+  auto fp = fastpath::Fastpath::load(std::string(dir) + "/fp");
+  if (!fp) die(fp.error().message());
+  for (auto [idx, mac, name] : {std::tuple{topo.in0_ifindex, topo.in0_mac, topo.in0},
+                                std::tuple{topo.in1_ifindex, topo.in1_mac, topo.in1}}) {
+    auto checks = netlink::source_checks(name);
+    if (!checks) die(checks.error().message());
+    if (auto r = fp->configure({idx, name, mac, false, checks->rp_filter, checks->accept_local}); !r)
+      die(r.error().message());
+  }
+  auto local = netlink::local_ipv4_addresses();
+  auto ceilings = netlink::route_mtu_ceilings();
+  if (!local || !ceilings) die("cannot read the kernel's addresses or routes");
+  if (!fp->set_local_addresses(*local) || !fp->set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6))
+    die("cannot configure the fast path");
+  for (const auto& e : topo.egress)
+    if (auto r = fp->add_egress({e.ifindex, e.name, e.mac, false}); !r) die(r.error().message());
+
+  // The fast path's verdicts.
+  std::vector<Probe> probes;
+  std::set<uint64_t> tokens;
+  struct Verdict {
+    uint32_t action = 0;
+    Bytes out;
+    std::optional<fp_pass_reason> reason;
+  };
+  std::vector<Verdict> fp_verdicts;
+  for (int i = 0; i < packets; ++i) {
+    uint64_t token = rng() | 0x8000000000000000ull;
+    probes.push_back(random_probe(rng, topo, routes, token));
+    tokens.insert(token);
+    const Probe& p = probes.back();
+    const uint32_t ingress = p.ingress1 ? topo.in1_ifindex : topo.in0_ifindex;
+    const auto before = counters(*fp, ingress);
+    auto run = fastpath::test_run(fp->program_fd(), p.frame, ingress);
+    if (!run) die(run.error().message());
+    const auto after = counters(*fp, ingress);
+    Verdict v{run->action, run->output, std::nullopt};
+    for (int r = 0; r < FP_PASS__MAX; ++r)
+      if (after.pass[r] != before.pass[r]) v.reason = static_cast<fp_pass_reason>(r);
+    fp_verdicts.push_back(std::move(v));
+  }
+
+  // The kernel's: every frame sent into the router, every frame seen leaving.
+  const int tx0 = packet_socket(sender0, "eth0"), tx1 = packet_socket(sender1, "eth0");
+  std::vector<std::pair<int, std::string>> watch{{tx0, "sender"}, {tx1, "sender"}};
+  for (const auto& e : topo.egress) watch.push_back({packet_socket(peer_ns[e.name], "eth0"), e.name});
+  std::map<uint64_t, std::vector<Seen>> seen;
+  for (auto& [fd, where] : watch) collect(fd, where, seen, tokens);  // drain
+  seen.clear();
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const Probe& p = probes[i];
+    if (::send(p.ingress1 ? tx1 : tx0, p.frame.data(), p.frame.size(), 0) < 0)
+      die(fmt::format("cannot send probe {}: {}", i, std::strerror(errno)));
+    // Paced, so no queue between here and the egress overflows.
+    std::this_thread::sleep_for(std::chrono::microseconds(30));
+    if (i % 64 == 63)
+      for (auto& [fd, where] : watch) collect(fd, where, seen, tokens);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (auto& [fd, where] : watch) collect(fd, where, seen, tokens);
+
+  // Compare.
+  std::map<std::string, uint64_t> pass_reasons, pass_forwardable;
+  uint64_t fp_forwarded = 0, kernel_forwarded = 0, agree = 0, other_leg = 0, mismatches = 0;
+  nlohmann::json bugs = nlohmann::json::array();
+  for (size_t i = 0; i < probes.size(); ++i) {
+    const Probe& p = probes[i];
+    const Verdict& v = fp_verdicts[i];
+    const Seen* fwd = nullptr;
+    for (const Seen& s : seen[p.token])
+      if (!s.icmp && s.where != "sender") fwd = &s;
+    if (fwd) ++kernel_forwarded;
+    std::string problem;
+    if (v.action == XDP_REDIRECT) {
+      ++fp_forwarded;
+      std::string fp_dev = "?";
+      for (const auto& e : topo.egress)
+        if (v.out.size() >= 12 && std::equal(e.mac.begin(), e.mac.end(), v.out.begin() + 6))
+          fp_dev = e.name;
+      if (!fwd) {
+        problem = "the fast path forwarded it out of " + fp_dev + "; the kernel did not forward it";
+      } else if (fwd->where != fp_dev) {
+        const std::string route = route_of(p);
+        if (route.find("dev " + fwd->where) != std::string::npos &&
+            route.find("dev " + fp_dev) != std::string::npos) {
+          ++other_leg;  // multipath: another leg of the same route
+          Bytes a = v.out, b = fwd->frame;
+          if (a.size() >= 12 && b.size() >= 12) std::fill(a.begin(), a.begin() + 12, 0), std::fill(b.begin(), b.begin() + 12, 0);
+          if (a != b) problem = "multipath: bytes differ beyond the MACs";
+        } else {
+          problem = fmt::format("the fast path forwarded it out of {}, the kernel out of {}",
+                                fp_dev, fwd->where);
+        }
+      } else if (fwd->frame != v.out) {
+        problem = "forwarded out of the same device, but the bytes differ:\nfast path:\n" +
+                  hex(v.out) + "\nkernel:\n" + hex(fwd->frame);
+      } else {
+        ++agree;
+      }
+    } else if (v.action == XDP_PASS) {
+      const std::string why = v.reason ? std::string(fastpath::pass_reasons()[*v.reason].name) : "?";
+      ++pass_reasons[why];
+      if (fwd) ++pass_forwardable[why];
+      if (v.out != p.frame) problem = "passed to the kernel, but changed";
+    } else {
+      problem = fmt::format("the program returned {}", v.action);
+    }
+    if (!problem.empty()) {
+      ++mismatches;
+      fmt::print("MISMATCH probe {}: {}\n  made as: {}\n  {} -> {}\n  route: {}  frame:\n{}\n", i,
+                 problem, p.what, p.src, p.dst, route_of(p), hex(p.frame));
+      bugs.push_back({{"probe", i}, {"problem", problem}, {"what", p.what}});
+    }
+  }
+  uint64_t passed = 0, forwardable = 0;
+  for (auto& [k, n] : pass_reasons) passed += n;
+  for (auto& [k, n] : pass_forwardable) forwardable += n;
+  nlohmann::json summary{{"seed", seed},
+                         {"packets", packets},
+                         {"routes", n_routes},
+                         {"fastpath_forwarded", fp_forwarded},
+                         {"kernel_forwarded", kernel_forwarded},
+                         {"agreed", agree},
+                         {"other_multipath_leg", other_leg},
+                         {"passed", passed},
+                         {"passed_but_kernel_forwarded", forwardable},
+                         {"pass_reasons", pass_reasons},
+                         {"pass_reasons_kernel_forwarded", pass_forwardable},
+                         {"mismatches", mismatches}};
+  fmt::print("{}\n", summary.dump());
+  ::umount2(dir, MNT_DETACH);
+  ::rmdir(dir);
+  return mismatches ? 1 : 0;
+}
