@@ -3,6 +3,8 @@
 #   ./run.sh demo   install dependencies, build, run the demo (left running)
 #   ./run.sh test   install dependencies, build, run every test
 #   ./run.sh build  install dependencies and build only
+#   ./run.sh bench [ARGS]  install dependencies, build, run the benchmark
+#                   (tools/bench/bench.sh ARGS; ~20 min, --quick ~45 s)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +13,7 @@ PACKAGES=(
 	libbpf-dev bpftool libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
 	libfmt-dev doctest-dev nlohmann-json3-dev
 	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux
+	iperf3 gnuplot-nox
 )
 
 install_deps() {
@@ -51,8 +54,14 @@ build)
 	install_deps
 	build
 	;;
+bench)
+	shift
+	install_deps
+	build
+	exec tools/bench/bench.sh "$@"
+	;;
 *)
-	echo "Usage: $0 { demo | test | build }" >&2
+	echo "Usage: $0 { demo | test | build | bench [ARGS] }" >&2
 	exit 1
 	;;
 esac

@@ -110,6 +110,28 @@ check "IPv4, 16 flows by source port, batches of 256" \
 check "IPv6 TCP SYN, 16 flows by source address, 1518-byte frames" \
 	exactly veth0 src fd00:1::2 dst fd00:2::2 proto tcp flows 16 vary src size 1518
 check "... 1514 bytes each at the sink" equal bytes "$(sink_field bytes)" "$((N * 1514))"
+printf '# three destinations\n10.9.0.1\n192.0.2.1\n198.51.100.1\n' >"$TMP/dsts"
+check "IPv4, 3 flows by dst from a dst-file" \
+	exactly veth0 src 10.0.1.2 dst-file "$TMP/dsts"
+check "... reported as 3 flows by dst" equal flows "$(send_field flows)/$(send_field vary)" "3/dst"
+
+# idle: a sink that does not know the count ends once the frames stop.
+idled() {
+	start_sink "$B" veth1 idle 0.3 duration 30
+	pktgen send -j dev veth0 src 10.0.1.2 dst 10.0.2.2 dst-mac "$DST_MAC" \
+		count 20000 >"$TMP/send.json" || {
+		stop_sink term
+		return 1
+	}
+	stop_sink
+	equal "sink exit code" "$SINK_RC" 0 &&
+		equal "frames received" "$(sink_field packets)" 20000 &&
+		jq -e '.wall_seconds < 10' "$TMP/sink.json" >/dev/null || {
+		echo "  the sink ran $(sink_field wall_seconds) s"
+		return 1
+	}
+}
+check "idle 0.3: the sink ends by itself after the last frame" idled
 
 # A rate: 20 000 frames at 20 000 per second last about a second.
 rated() {
@@ -226,6 +248,13 @@ check "a frame size out of range (exit 1)" \
 	pktgen send dev veth0 "${V4[@]}" size 60
 check "a port out of range (exit 1)" \
 	expect_fail 1 'sport 65536 out of range 0-65535' pktgen send dev veth0 "${V4[@]}" sport 65536
+check "a dst-file that cannot be read (exit 2)" \
+	expect_fail 2 "cannot read $TMP/none" \
+	pktgen send dev veth0 src 10.0.1.2 dst-file "$TMP/none" dst-mac "$DST_MAC"
+printf '10.9.0.1\nfd00::9\n' >"$TMP/mixed"
+check "a dst-file mixing families (exit 1)" \
+	expect_fail 1 "$TMP/mixed: src 10.0.1.2 and dst fd00::9 mix IPv4 and IPv6" \
+	pktgen send dev veth0 src 10.0.1.2 dst-file "$TMP/mixed" dst-mac "$DST_MAC"
 check "a missing dst-mac (exit 1)" \
 	expect_fail 1 '"dst-mac" is required' pktgen send dev veth0 src 10.0.1.2 dst 10.0.2.2
 check "an unknown argument (exit 1)" \

@@ -24,6 +24,9 @@ static_assert(offsetof(pg_settings, hdr_len) == 88);
 static_assert(offsetof(pg_settings, flows) == 96);
 static_assert(offsetof(pg_settings, vary_off) == 100);
 static_assert(offsetof(pg_settings, l4_udp) == 106);
+static_assert(offsetof(pg_settings, dst_len) == 108);
+static_assert(sizeof(pg_dst) == 24);
+static_assert(offsetof(pg_dst, ip_csum) == 16 && offsetof(pg_dst, l4_csum) == 18);
 static_assert(sizeof(pg_gen_stats) == 56);
 static_assert(sizeof(pg_sink_stats) == 32);
 static_assert(sizeof(pg_gen_stats) % 8 == 0 && sizeof(pg_sink_stats) % 8 == 0,
@@ -176,6 +179,69 @@ TEST_CASE("every flow's frame is complete and distinct") {
   }
 }
 
+TEST_CASE("vary dst: each flow to its destination, its address and checksums in the table") {
+  const std::vector<std::vector<const char*>> lists{
+      {"10.0.2.2", "192.0.2.77", "203.0.113.1", "10.0.2.2"},
+      {"2001:db8::1", "2001:db8:ffff:1::2", "fd00:2::2"}};
+  for (const auto& list : lists) {
+    for (Proto proto : {Proto::udp, Proto::tcp}) {
+      const bool v4 = list[0][0] == '1';
+      FrameSpec s = spec(v4 ? "10.0.1.2" : "fd00:1::2", list[0]);
+      s.proto = proto;
+      s.wire_size = 90;
+      s.vary = Vary::dst;
+      for (const char* d : list) s.dsts.push_back(*pktgen::parse_ip(d));
+      s.flows = static_cast<uint32_t>(s.dsts.size());
+      auto t = pktgen::build_template(s);
+      REQUIRE(t);
+      CHECK(t->frame == pktgen::build_frame(s, 0));
+      const pg_settings& st = t->settings;
+      const size_t alen = v4 ? 4 : 16, daddr = v4 ? 30 : 38;
+      CHECK(st.vary_off == daddr);
+      CHECK(st.dst_len == alen);
+      CHECK(st.ip_csum_off == (v4 ? 24 : 0));
+      REQUIRE(t->dsts.size() == s.flows);
+      for (uint32_t flow = 0; flow < s.flows; ++flow) {
+        CAPTURE(flow);
+        const Bytes f = pktgen::build_frame(s, flow);
+        CHECK(Bytes(f.begin() + daddr, f.begin() + daddr + alen) ==
+              Bytes(s.dsts[flow].bytes.begin(), s.dsts[flow].bytes.begin() + alen));
+        CHECK(l4_checksum_ok(f));
+        if (v4) CHECK(ipv4_checksum_ok(f));
+        // What the program copies in is exactly this frame's.
+        const pg_dst& d = t->dsts[flow];
+        CHECK(Bytes(d.addr, d.addr + alen) == Bytes(f.begin() + daddr, f.begin() + daddr + alen));
+        CHECK(Bytes((const uint8_t*)&d.l4_csum, (const uint8_t*)&d.l4_csum + 2) ==
+              Bytes(f.begin() + st.l4_csum_off, f.begin() + st.l4_csum_off + 2));
+        if (v4)
+          CHECK(Bytes((const uint8_t*)&d.ip_csum, (const uint8_t*)&d.ip_csum + 2) ==
+                Bytes(f.begin() + 24, f.begin() + 26));
+        // Everything but the address and checksums is flow 0's.
+        Bytes same = f, first = t->frame;
+        for (Bytes* b : {&same, &first}) {
+          std::fill(b->begin() + daddr, b->begin() + daddr + alen, 0);
+          std::fill(b->begin() + st.l4_csum_off, b->begin() + st.l4_csum_off + 2, 0);
+          if (v4) std::fill(b->begin() + 24, b->begin() + 26, 0);
+        }
+        CHECK(same == first);
+      }
+    }
+  }
+}
+
+TEST_CASE("vary dst: destinations that cannot be used") {
+  FrameSpec s = spec("10.0.1.2", "10.0.2.2");
+  s.vary = Vary::dst;
+  CHECK(pktgen::build_template(s).error().what == "vary dst needs destinations (dst-file)");
+  s.dsts = {*pktgen::parse_ip("10.0.2.2"), *pktgen::parse_ip("fd00::2")};
+  s.flows = 2;
+  CHECK(pktgen::build_template(s).error().what == "src 10.0.1.2 and dst fd00::2 mix IPv4 and IPv6");
+  s.dsts.pop_back();
+  CHECK(pktgen::build_template(s).error().what == "flows 2 exceed the 1 destinations");
+  s.flows = 1;
+  CHECK(pktgen::build_template(s));
+}
+
 TEST_CASE("frame specs that cannot be built") {
   FrameSpec s = spec("10.0.1.2", "fd00::2");
   CHECK(pktgen::build_template(s).error().what == "src 10.0.1.2 and dst fd00::2 mix IPv4 and IPv6");
@@ -267,13 +333,56 @@ TEST_CASE("send: mistakes are usage errors, one line each") {
   CHECK(no_mac.error().what == "\"dst-mac\" is required");
 }
 
+TEST_CASE("send: destinations from a dst-file") {
+  const std::vector<std::string> base{"dev", "veth0", "src", "10.0.1.2", "dst-mac",
+                                      "02:00:00:00:00:02"};
+  auto o = send(with(base, {"dst-f", "/tmp/dsts"}));
+  REQUIRE(o);
+  CHECK(o->dst_file == "/tmp/dsts");
+  CHECK(o->frame.vary == Vary::dst);
+  CHECK_FALSE(o->flows_given);
+  REQUIRE(pktgen::apply_dst_list(*o, "# routes\n10.9.0.1\n\n  10.9.1.1  # second\n10.9.2.1\n"));
+  CHECK(o->frame.flows == 3);
+  CHECK(pktgen::format_ip(o->frame.dst) == "10.9.0.1");
+  CHECK(pktgen::format_ip(o->frame.dsts[2]) == "10.9.2.1");
+
+  // flows takes the first N; more than the file holds is refused.
+  auto two = send(with(base, {"dst-file", "f", "flows", "2", "vary", "dst"}));
+  REQUIRE(two);
+  REQUIRE(pktgen::apply_dst_list(*two, "10.9.0.1\n10.9.1.1\n10.9.2.1\n"));
+  CHECK(two->frame.flows == 2);
+  auto many = send(with(base, {"dst-file", "f", "flows", "4"}));
+  REQUIRE(many);
+  CHECK(pktgen::apply_dst_list(*many, "10.9.0.1\n").error().what ==
+        "flows 4 exceed the 1 destinations");
+
+  CHECK(pktgen::apply_dst_list(*o, "10.9.0.1\nfd00::1\n").error().what ==
+        "src 10.0.1.2 and dst fd00::1 mix IPv4 and IPv6");
+  CHECK(pktgen::parse_dst_list("10.9.0.1\n\n10.9.0.300\n").error().what ==
+        "line 3: invalid IP address \"10.9.0.300\"");
+  CHECK(pktgen::parse_dst_list("# nothing\n\n").error().what == "no destination addresses");
+  std::string too_many;
+  for (int i = 0; i <= PG_MAX_FLOWS; ++i) too_many += "10.9.0.1\n";
+  CHECK(pktgen::parse_dst_list(too_many).error().what == "more than 65536 destinations");
+
+  CHECK(send_error({"dst-file", "f"}) == "\"dst\" and \"dst-file\" exclude each other");
+  CHECK(send_error({"vary", "dst"}) == "vary dst needs dst-file");
+  CHECK(send_error({"vary", "dport"}) ==
+        "invalid vary \"dport\" (expected sport, src or dst)");
+  auto sport = send(with(base, {"dst-file", "f", "vary", "sport"}));
+  CHECK(sport.error().what == "vary sport with dst-file: the destinations vary");
+  auto none = send(base);
+  CHECK(none.error().what == "\"dst\" or \"dst-file\" is required");
+}
+
 TEST_CASE("sink: keywords") {
-  cli::Args a({"veth1", "count", "1k", "duration", "5"});
+  cli::Args a({"veth1", "count", "1k", "duration", "5", "idle", "0.5"});
   auto o = pktgen::parse_sink(a);
   REQUIRE(o);
   CHECK(o->dev == "veth1");
   CHECK(o->count == 1000);
   CHECK(o->duration == 5);
+  CHECK(o->idle == doctest::Approx(0.5));
   cli::Args none({"count", "5"});
   CHECK(pktgen::parse_sink(none).error().what == "\"dev\" is required");
 }

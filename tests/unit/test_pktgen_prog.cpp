@@ -44,7 +44,7 @@ void check_flows(pktgen::FrameSpec spec) {
   auto t = pktgen::build_template(spec);
   REQUIRE(t);
   t->settings.ifindex = kLoopback;
-  auto gen = pktgen::Generator::load(t->settings, "lo");
+  auto gen = pktgen::Generator::load(t->settings, "lo", t->dsts);
   REQUIRE_MESSAGE(gen, gen.error().message());
   PinnedToOneCpu pin;
   // Twice round the flows: the cursor wraps.
@@ -76,6 +76,14 @@ pktgen::FrameSpec spec(const char* src, const char* dst, pktgen::Proto proto,
   return s;
 }
 
+// Destinations spread over the address space, as a route table's are.
+pktgen::FrameSpec by_dst(const char* src, std::vector<const char*> dsts, pktgen::Proto proto) {
+  pktgen::FrameSpec s = spec(src, dsts[0], proto, pktgen::Vary::dst, 1);
+  for (const char* d : dsts) s.dsts.push_back(*pktgen::parse_ip(d));
+  s.flows = static_cast<uint32_t>(s.dsts.size());
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("pktgen: dirty pages become the next flow's frame") {
@@ -88,6 +96,20 @@ TEST_CASE("pktgen: dirty pages become the next flow's frame") {
   SUBCASE("IPv6 UDP by src") { check_flows(spec("fd00:1::2", "fd00:2::2", Proto::udp, Vary::src, 5)); }
   SUBCASE("IPv6 TCP by sport") { check_flows(spec("fd00:1::2", "fd00:2::2", Proto::tcp, Vary::sport, 3)); }
   SUBCASE("one flow") { check_flows(spec("10.0.1.2", "10.0.2.2", Proto::udp, Vary::sport, 1)); }
+  SUBCASE("IPv4 UDP by dst") {
+    check_flows(by_dst("10.0.1.2", {"10.0.2.2", "198.51.100.7", "223.255.1.254", "1.2.3.4"},
+                       Proto::udp));
+  }
+  SUBCASE("IPv4 TCP by dst") {
+    check_flows(by_dst("10.0.1.2", {"100.64.0.1", "10.0.2.2"}, Proto::tcp));
+  }
+  SUBCASE("IPv6 UDP by dst") {
+    check_flows(by_dst("fd00:1::2", {"2001:db8::1", "3fff:ffff:1::abcd", "fd00:2::2"},
+                       Proto::udp));
+  }
+  SUBCASE("IPv6 TCP by dst") {
+    check_flows(by_dst("fd00:1::2", {"2a00:1:2:3::4", "fd00:2::2"}, Proto::tcp));
+  }
   SUBCASE("a UDP checksum that comes out 0 is sent as 0xffff") {
     // Search for a sport whose flow-1 frame has the checksum 0xffff.
     auto s = spec("10.0.1.2", "10.0.2.2", Proto::udp, Vary::sport, 2);

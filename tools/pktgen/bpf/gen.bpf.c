@@ -24,6 +24,15 @@ struct {
 	__type(value, struct pg_gen_stats);
 } gen_stats SEC(".maps");
 
+/* Destinations of a "vary dst" run, by flow. One entry unless the loader
+ * sizes it (bpf_map__set_max_entries) to the run's flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pg_dst);
+} dsts SEC(".maps");
+
 /* Just the kernel fields the tracepoint reads; CO-RE finds them. */
 struct net {
 	__u64 net_cookie;
@@ -103,6 +112,32 @@ static __always_inline void apply_flow(void *data, void *data_end, __u32 flow)
 		 settings.l4_udp);
 }
 
+/* Gives the frame its flow's destination address and the checksums that
+ * go with it, all computed in advance. Returns 0 if the frame is too short
+ * or the flow has no entry (the run was set up wrong). */
+static __always_inline int apply_dst(void *data, void *data_end, __u32 flow)
+{
+	const struct pg_dst *d = bpf_map_lookup_elem(&dsts, &flow);
+	__u32 *addr = data + settings.vary_off;
+	__u16 *l4_csum = data + settings.l4_csum_off;
+	__u16 *ip_csum = data + settings.ip_csum_off;
+
+	if (!d || (void *)addr + settings.dst_len > data_end ||
+	    (void *)(l4_csum + 1) > data_end ||
+	    (void *)(ip_csum + 1) > data_end)
+		return 0;
+	addr[0] = *(const __u32 *)&d->addr[0];
+	if (settings.dst_len == 16) {
+		addr[1] = *(const __u32 *)&d->addr[4];
+		addr[2] = *(const __u32 *)&d->addr[8];
+		addr[3] = *(const __u32 *)&d->addr[12];
+	}
+	if (settings.ip_csum_off)
+		*ip_csum = d->ip_csum;
+	*l4_csum = d->l4_csum;
+	return 1;
+}
+
 static __always_inline int generate(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -118,8 +153,12 @@ static __always_inline int generate(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	flow = st->next_flow;
 	st->next_flow = flow + 1 >= settings.flows ? 0 : flow + 1;
-	if (flow)
+	if (settings.dst_len) {
+		if (!apply_dst(data, data_end, flow))
+			return XDP_ABORTED;
+	} else if (flow) {
 		apply_flow(data, data_end, flow);
+	}
 	st->frames++;
 	/* Out of the chosen device. bpf_redirect, not XDP_TX: in a test run
 	 * XDP_TX is emulated as a redirect to the ctx's ingress device anyway,

@@ -62,14 +62,24 @@ Generator::Generator(Generator&&) noexcept = default;
 Generator& Generator::operator=(Generator&&) noexcept = default;
 Generator::~Generator() = default;
 
-Result<Generator> Generator::load(const pg_settings& settings, std::string dev) {
+Result<Generator> Generator::load(const pg_settings& settings, std::string dev,
+                                  std::span<const pg_dst> dsts) {
   auto impl = std::make_unique<Impl>();
   impl->skel.reset(pg_gen_bpf__open());
   if (!impl->skel) return common::fail_errno("cannot open the generator program");
   impl->skel->rodata->settings = settings;
+  if (!dsts.empty())
+    if (int err = bpf_map__set_max_entries(impl->skel->maps.dsts,
+                                           static_cast<uint32_t>(dsts.size()));
+        err)
+      return common::fail(err, "cannot size the destinations map");
   if (int err = pg_gen_bpf__load(impl->skel.get()); err)
     return common::fail(err, "cannot load the generator program",
                         "run as root; -d shows the verifier's log");
+  const int dsts_fd = bpf_map__fd(impl->skel->maps.dsts);
+  for (uint32_t flow = 0; flow < dsts.size(); ++flow)
+    if (bpf_map_update_elem(dsts_fd, &flow, &dsts[flow], 0) < 0)
+      return common::fail_errno("cannot fill the destinations map");
   impl->dev = std::move(dev);
   impl->ifindex = settings.ifindex;
   // Without the tracepoint we still send; we only cannot tell a full ring.

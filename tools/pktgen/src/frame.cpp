@@ -78,25 +78,53 @@ uint16_t checksum(const uint8_t* data, size_t len, uint32_t sum = 0) {
   return static_cast<uint16_t>(~sum16(data, len, sum));
 }
 
-// Where the word that differs between flows lives in the frame.
+uint32_t saddr_offset(Family f) { return kEthLen + (f == Family::ipv4 ? 12 : 8); }
+
+// Where what differs between flows lives in the frame: a 16-bit word, or
+// the whole destination address.
 uint32_t vary_offset(const FrameSpec& s) {
-  const uint32_t l3 = kEthLen;
-  if (s.vary == Vary::sport) return l3 + ip_len(s.src.family);
-  // The source address's last 16 bits.
-  const uint32_t saddr = l3 + (s.src.family == Family::ipv4 ? 12 : 8);
-  return saddr + addr_len(s.src.family) - 2;
+  const Family f = s.src.family;
+  switch (s.vary) {
+    case Vary::sport: return kEthLen + ip_len(f);
+    case Vary::src: return saddr_offset(f) + addr_len(f) - 2;  // its last 16 bits
+    case Vary::dst: return saddr_offset(f) + addr_len(f);
+  }
+  return 0;
+}
+
+const IpAddress& dst_of(const FrameSpec& s, uint32_t flow) {
+  return s.vary == Vary::dst ? s.dsts.at(flow) : s.dst;
 }
 
 uint16_t vary_base(const FrameSpec& s) {
   if (s.vary == Vary::sport) return s.sport;
+  if (s.vary == Vary::dst) return 0;  // the flow is an index into dsts
   const size_t n = addr_len(s.src.family);
   return static_cast<uint16_t>(s.src.bytes[n - 2] << 8 | s.src.bytes[n - 1]);
 }
 
+// The destinations of Vary::dst: as many as the flows, one family.
+Result<void> validate_dsts(const FrameSpec& s) {
+  if (s.dsts.empty()) return common::fail(EINVAL, "vary dst needs destinations (dst-file)");
+  if (s.dsts.size() > PG_MAX_FLOWS)
+    return common::fail(EINVAL, fmt::format("{} destinations; at most {}", s.dsts.size(),
+                                            PG_MAX_FLOWS));
+  if (s.flows > s.dsts.size())
+    return common::fail(EINVAL, fmt::format("flows {} exceed the {} destinations", s.flows,
+                                            s.dsts.size()));
+  for (const IpAddress& d : s.dsts)
+    if (d.family != s.src.family)
+      return common::fail(EINVAL, fmt::format("src {} and dst {} mix IPv4 and IPv6",
+                                              format_ip(s.src), format_ip(d)));
+  return {};
+}
+
 Result<void> validate(const FrameSpec& s) {
-  if (s.src.family != s.dst.family)
+  if (s.vary == Vary::dst)
+    if (auto ok = validate_dsts(s); !ok) return ok;
+  if (s.src.family != dst_of(s, 0).family)
     return common::fail(EINVAL, fmt::format("src {} and dst {} mix IPv4 and IPv6",
-                                            format_ip(s.src), format_ip(s.dst)));
+                                            format_ip(s.src), format_ip(dst_of(s, 0))));
   const uint32_t min = min_wire_size(s.src.family, s.proto);
   if (s.wire_size < min || s.wire_size > kMaxWireSize)
     return common::fail(
@@ -104,8 +132,9 @@ Result<void> validate(const FrameSpec& s) {
         fmt::format("size {} out of range {}-{} for {} {}", s.wire_size, min, kMaxWireSize,
                     to_string(s.src.family), to_string(s.proto)),
         "size counts the frame on the wire with its 4-byte FCS (64 = a 60-byte frame)");
-  if (s.flows < 1 || s.flows > 65536)
-    return common::fail(EINVAL, fmt::format("flows {} out of range 1-65536", s.flows));
+  if (s.flows < 1 || s.flows > PG_MAX_FLOWS)
+    return common::fail(EINVAL, fmt::format("flows {} out of range 1-{}", s.flows,
+                                            PG_MAX_FLOWS));
   const uint32_t last = vary_base(s) + s.flows - 1;
   if (last > 0xffff) {
     if (s.vary == Vary::sport)
@@ -135,10 +164,10 @@ Bytes frame_bytes(const FrameSpec& s, uint32_t flow) {
   std::memcpy(&b[0], s.dst_mac.data(), 6);
   std::memcpy(&b[6], s.src_mac.data(), 6);
   put16(b, 12, fam == Family::ipv4 ? kEtherIpv4 : kEtherIpv6);
-  const uint32_t saddr = l3 + (fam == Family::ipv4 ? 12 : 8);
+  const uint32_t saddr = saddr_offset(fam);
   const uint32_t alen = addr_len(fam);
   std::memcpy(&b[saddr], s.src.bytes.data(), alen);
-  std::memcpy(&b[saddr + alen], s.dst.bytes.data(), alen);
+  std::memcpy(&b[saddr + alen], dst_of(s, flow).bytes.data(), alen);
 
   if (s.proto == Proto::icmp) {
     // Echo request; the identifier plays the source port (ICMP has none).
@@ -149,7 +178,8 @@ Bytes frame_bytes(const FrameSpec& s, uint32_t flow) {
     put16(b, l4, s.sport);
     put16(b, l4 + 2, s.dport);
   }
-  put16(b, vary_offset(s), static_cast<uint16_t>(vary_base(s) + flow));
+  if (s.vary != Vary::dst)
+    put16(b, vary_offset(s), static_cast<uint16_t>(vary_base(s) + flow));
 
   if (fam == Family::ipv4) {
     b[l3] = 0x45;                                  // version 4, 20-byte header
@@ -203,7 +233,14 @@ std::string_view to_string(Proto p) {
   }
   return "?";
 }
-std::string_view to_string(Vary v) { return v == Vary::sport ? "sport" : "src"; }
+std::string_view to_string(Vary v) {
+  switch (v) {
+    case Vary::sport: return "sport";
+    case Vary::src: return "src";
+    case Vary::dst: return "dst";
+  }
+  return "?";
+}
 
 Result<Template> build_template(const FrameSpec& spec) {
   if (auto ok = validate(spec); !ok) return std::unexpected(ok.error());
@@ -216,11 +253,24 @@ Result<Template> build_template(const FrameSpec& spec) {
   st.hdr_len = hlen;
   st.flows = spec.flows;
   st.vary_off = static_cast<uint16_t>(vary_offset(spec));
-  const bool in_ipv4_header = spec.src.family == Family::ipv4 && spec.vary == Vary::src;
+  const bool in_ipv4_header = spec.src.family == Family::ipv4 && spec.vary != Vary::sport;
   st.ip_csum_off = in_ipv4_header ? kEthLen + 10 : 0;
   const uint32_t l4 = kEthLen + ip_len(spec.src.family);
   st.l4_csum_off = static_cast<uint16_t>(l4 + l4_csum_offset(spec.proto));
   st.l4_udp = spec.proto == Proto::udp;
+  if (spec.vary == Vary::dst) {
+    // Each flow's frame from scratch: its address and checksums are what
+    // the program copies in.
+    st.dst_len = static_cast<uint16_t>(addr_len(spec.src.family));
+    t.dsts.resize(spec.flows);
+    for (uint32_t flow = 0; flow < spec.flows; ++flow) {
+      const Bytes f = frame_bytes(spec, flow);
+      pg_dst& d = t.dsts[flow];
+      std::memcpy(d.addr, &f[st.vary_off], st.dst_len);
+      if (st.ip_csum_off) std::memcpy(&d.ip_csum, &f[st.ip_csum_off], 2);
+      std::memcpy(&d.l4_csum, &f[st.l4_csum_off], 2);
+    }
+  }
   return t;
 }
 

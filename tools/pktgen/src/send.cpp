@@ -7,8 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -139,6 +141,15 @@ void print_summary(const Context& ctx, const SendOptions& o, const netlink::Link
   }
 }
 
+common::Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return common::fail_errno(fmt::format("cannot read {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return common::fail_errno(fmt::format("cannot read {}", path));
+  return text.str();
+}
+
 // Refuses devices the frames could not leave through, before loading.
 common::Result<void> check_device(const netlink::Link& link, const FrameSpec& frame) {
   if (!link.ethernet)
@@ -200,6 +211,14 @@ int cmd_send(Context& ctx, cli::Args& args) {
   auto parsed = parse_send(args, static_cast<uint32_t>(cpus.size()));
   if (!parsed) return usage_error(parsed.error(), kSendUsage);
   SendOptions& o = *parsed;
+  if (!o.dst_file.empty()) {
+    auto text = read_file(o.dst_file);
+    if (!text) return report(text.error());
+    if (auto ok = apply_dst_list(o, *text); !ok)
+      return usage_error({ok.error().code, fmt::format("{}: {}", o.dst_file, ok.error().what),
+                          ok.error().hint},
+                         kSendUsage);
+  }
   auto link = netlink::link_by_name(o.dev);
   if (!link) return report(link.error());
   if (auto ok = check_device(*link, o.frame); !ok) return report(ok.error());
@@ -211,7 +230,7 @@ int cmd_send(Context& ctx, cli::Args& args) {
   if (!cookie) return report(cookie.error());
   tmpl->settings.ifindex = link->ifindex;
   tmpl->settings.netns_cookie = *cookie;
-  auto gen = Generator::load(tmpl->settings, link->name);
+  auto gen = Generator::load(tmpl->settings, link->name, tmpl->dsts);
   if (!gen) return report(gen.error());
 
   block_stop_signals();

@@ -19,8 +19,8 @@ using std::chrono::duration;
 // The sink stopped before its count arrived (duration or signal).
 constexpr int kExitShort = 3;
 
-// How often the counters are read while waiting for a count: the delay
-// between the last frame and our exit.
+// How often the counters are read while waiting for a count or for
+// silence: the delay between the last frame and our exit.
 constexpr long kCountPollMs = 5;
 
 void print_total(const Context& ctx, const netlink::Link& link, const SinkCounters& c,
@@ -62,19 +62,24 @@ int cmd_sink(Context& ctx, cli::Args& args) {
   auto last_tick = start;
   uint64_t last_packets = 0;
   SinkCounters c;
+  // When the count last changed, for idle: a harness that does not know
+  // how many frames will come learns that they stopped coming.
+  auto last_arrival = start;
   for (;;) {
     const auto now = Clock::now();
     const double elapsed = duration<double>(now - start).count();
     if (o.duration && elapsed >= o.duration) break;
-    long wait_ms = o.count ? kCountPollMs : 1000;
+    long wait_ms = o.count || o.idle ? kCountPollMs : 1000;
     if (o.duration)
       wait_ms = std::min(wait_ms, static_cast<long>((o.duration - elapsed) * 1000) + 1);
     if (wait_signal(wait_ms)) break;
     auto counters = sink->counters();
     if (!counters) return report(counters.error());
+    const auto tick = Clock::now();
+    if (counters->packets != c.packets) last_arrival = tick;
     c = *counters;
     if (o.count && c.packets >= o.count) break;
-    const auto tick = Clock::now();
+    if (o.idle && c.packets && duration<double>(tick - last_arrival).count() >= o.idle) break;
     if (tick - last_tick >= std::chrono::seconds(1)) {
       if (ctx.progress())
         fmt::print(stderr, "{:6.1f} s  received {:>12}  {:>9.0f} pps\n",

@@ -20,14 +20,32 @@ struct pg_settings {
 	__u32 hdr_len;        /* bytes of hdr to write: 42, 54, 62 or 74 */
 	__u32 ifindex;        /* the device frames leave through */
 	__u32 flows;          /* >= 1 */
-	__u16 vary_off;       /* offset in hdr of the 16-bit big-endian word
-			       * that is flow 0's value + flow index: the L4
+	__u16 vary_off;       /* offset in hdr of what differs between flows:
+			       * with dst_len 0, the 16-bit big-endian word
+			       * that is flow 0's value + flow index (the L4
 			       * source port, or the source address's last
-			       * 16 bits */
+			       * 16 bits); else the destination address */
 	__u16 ip_csum_off;    /* IPv4 header checksum, 0 if vary_off is not
 			       * in the IPv4 header (or IPv6) */
 	__u16 l4_csum_off;    /* UDP/TCP checksum */
 	__u16 l4_udp;         /* 1: a computed 0 is sent as 0xffff */
+	__u16 dst_len;        /* vary dst: 4 or 16, the address bytes at
+			       * vary_off; they and both checksums come from
+			       * map "dsts" at the flow's index. 0: no */
+	__u16 _pad;
+};
+
+/* The most flows a run can have (the varied word has 16 bits). */
+#define PG_MAX_FLOWS 65536
+
+/* One destination of a "vary dst" run (map "dsts", indexed by flow): the
+ * address and the checksums of that flow's frame, as they lie in the frame.
+ * The C++ side computes them from scratch, so the program only copies:
+ * a full address change would otherwise cost it 2 or 8 word updates. */
+struct pg_dst {
+	__u8 addr[16];  /* IPv4: the first 4 bytes */
+	__u16 ip_csum;  /* IPv4 header checksum; unused for IPv6 */
+	__u16 l4_csum;  /* UDP/TCP checksum */
 	__u32 _pad;
 };
 

@@ -37,8 +37,10 @@ struct SinkCounters {
 class Generator {
  public:
   // Loads the program with settings (ifindex and netns_cookie filled in)
-  // and attaches its transmit tracepoint, if the kernel lets it.
-  static Result<Generator> load(const pg_settings& settings, std::string dev);
+  // and, for vary dst, the flows' destinations (Template::dsts); attaches
+  // its transmit tracepoint, if the kernel lets it.
+  static Result<Generator> load(const pg_settings& settings, std::string dev,
+                                std::span<const pg_dst> dsts = {});
   Generator(Generator&&) noexcept;
   Generator& operator=(Generator&&) noexcept;
   ~Generator();

@@ -20,7 +20,7 @@ using Mac = std::array<uint8_t, 6>;
 
 enum class Family { ipv4, ipv6 };
 enum class Proto { udp, tcp, icmp };  // tcp: SYN segments; icmp: echo requests
-enum class Vary { sport, src };     // what differs between flows
+enum class Vary { sport, src, dst };  // what differs between flows
 
 struct IpAddress {
   Family family = Family::ipv4;
@@ -45,6 +45,8 @@ struct FrameSpec {
   uint32_t wire_size = kMinWireSize;  // including the FCS
   uint32_t flows = 1;
   Vary vary = Vary::sport;
+  // Vary::dst: flow i goes to dsts[i] (dst is dsts[0], for messages).
+  std::vector<IpAddress> dsts;
 };
 
 // Ethernet + IP + L4 header bytes for the family and protocol.
@@ -58,6 +60,7 @@ std::string_view to_string(Vary vary);
 struct Template {
   std::vector<uint8_t> frame;  // flow 0, wire_size - FCS bytes
   pg_settings settings{};      // all but ifindex and netns_cookie
+  std::vector<pg_dst> dsts;    // Vary::dst: map "dsts", one per flow
 };
 
 // Checks the spec (sizes, families, flow ranges) and builds flow 0's

@@ -1,0 +1,43 @@
+# The result of a benchmark run (README, "Benchmark"): the measurements of
+# samples.jsonl summed up per case, with everything needed to judge them.
+# In: $samples, $installs, $nsperpkt (slurped files), $meta (started,
+# finished, quick, host, config).
+def median: sort | if length == 0 then null
+  elif length % 2 == 1 then .[length / 2 | floor]
+  else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+def spread(f): [.[] | f] as $v | {median: ($v | median), min: ($v | min), max: ($v | max)};
+def ratio(a; b): if a == null or b == null or b == 0 then null
+  else (a / b * 1000 | round / 1000) end;
+# Nanoseconds per packet a mode spends beyond the limit: generator, sink and
+# the least forwarding cost all run on one CPU, so 1/rate adds up per packet
+# and the difference is what the mode itself costs more.
+def extra_ns(rate; limit): if rate == null or limit == null or rate == 0 or limit == 0
+  then null else (1e9 / rate - 1e9 / limit | round) end;
+
+($samples | map(select(.part == "pps"))) as $pps |
+($samples | map(select(.part == "tcp"))) as $tcp |
+($pps | group_by([.family, .routes, .destinations, .mode]) | map({
+  family: .[0].family, routes: .[0].routes, destinations: .[0].destinations,
+  mode: .[0].mode, rounds: length,
+  pps: spread(.pps), sent: spread(.sent), received: spread(.received),
+  lost: spread(.lost), samples: .})) as $cells |
+$meta + {
+  schema: "xdp-router-bench/1",
+  route_install: $installs,
+  pps: $cells,
+  ratios: ($cells | group_by([.family, .routes, .destinations]) | map(
+    (map({key: .mode, value: .pps.median}) | from_entries) as $m | {
+      family: .[0].family, routes: .[0].routes, destinations: .[0].destinations,
+      kernel_pps: $m.kernel, fastpath_pps: $m.fastpath, limit_pps: $m.limit,
+      fastpath_over_kernel: ratio($m.fastpath; $m.kernel),
+      fastpath_over_limit: ratio($m.fastpath; $m.limit),
+      kernel_extra_ns: extra_ns($m.kernel; $m.limit),
+      fastpath_extra_ns: extra_ns($m.fastpath; $m.limit)})),
+  tcp: ($tcp | group_by([(.mode != "kernel"), .streams]) | map({
+    mode: .[0].mode, streams: .[0].streams, rounds: length,
+    gbps: spread(.gbps), h1_offloads: .[0].h1_offloads, samples: .})),
+  nsperpkt: ($nsperpkt[0] // null),
+  problems: [$samples[] | select(.problems != []) |
+    "\(.part) \(.family // "ipv4") \(.routes // "") \(.destinations // "") " +
+    "\(.mode) \(.streams // "") round \(.round): \(.problems | join("; "))"]
+}
