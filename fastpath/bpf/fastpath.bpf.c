@@ -17,18 +17,69 @@
 #define AF_INET6 10
 #endif
 
-/* What the IP handlers learned about a frame they want forwarded. */
-struct fp_frame {
+/* One frame's journey: what every step needs, read once. */
+struct fp_pkt {
+	struct xdp_md *ctx;
+	struct fp_stats *st;
+	const struct fp_iface *in;
+	__u32 ingress;      /* ifindex */
 	__u32 frame_len;    /* Ethernet header + IP packet */
 	__u32 trim;         /* padding after the IP packet, removed on forward */
 	bool multi_buffer;  /* the packet continues past the first buffer */
 };
 
-static __always_inline int pass(struct fp_stats *st, enum fp_pass_reason why)
+static __always_inline int pass(struct fp_pkt *p, enum fp_pass_reason why)
 {
 	if (why < FP_PASS__MAX)
-		st->pass[why]++;
+		p->st->pass[why]++;
 	return XDP_PASS;
+}
+
+/* The interface's entry: an array slot for small ifindexes, else a hash. */
+static __always_inline const struct fp_iface *iface_of(__u32 ifindex)
+{
+	if (ifindex < FP_IFINDEX_DIRECT) {
+		const struct fp_iface *i = bpf_map_lookup_elem(&ifaces_direct, &ifindex);
+
+		return i && i->slot ? i : NULL;
+	}
+	return bpf_map_lookup_elem(&ifaces, &ifindex);
+}
+
+static __always_inline const struct fp_limits *limits_now(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&limits, &zero);
+}
+
+/* Whether addr (host order) is one of the router's own addresses: a few
+ * slots of a hash table, no loop. */
+static __always_inline bool local_address(__u32 addr, const struct fp_limits *lim)
+{
+	__u32 key = lim->local_slot & 1;
+	const struct fp_local_addrs *t = bpf_map_lookup_elem(&local_addrs, &key);
+	__u32 h;
+
+	if (!t)
+		return false;
+	h = FP_LOCAL_SLOT(addr, lim->local_salt);
+#pragma unroll
+	for (int i = 0; i < FP_LOCAL_PROBES; i++) {
+		__u32 v = t->slot[(h + i) & (FP_LOCAL_SLOTS - 1)];
+
+		if (v == addr)
+			return true;
+		if (!v)
+			return false;
+	}
+	return false;
+}
+
+/* Above the smallest unlocked route MTU of its family (0: none). */
+static __always_inline bool over_route_mtu(__u32 ip_len, __u32 ceiling)
+{
+	return ceiling && ip_len > ceiling;
 }
 
 /* Why a packet the lookup did not clear for forwarding goes up. The TTL
@@ -46,57 +97,60 @@ static __always_inline enum fp_pass_reason pass_reason(long rc, __u8 ttl)
 
 /* The IP packet claims ip_len bytes: check it against the frame and note
  * padding to trim and whether it spans several buffers. */
-static __always_inline bool frame_fits(struct xdp_md *ctx, __u32 ip_len,
-				       struct fp_frame *f)
+static __always_inline bool frame_fits(struct fp_pkt *p, __u32 ip_len)
 {
+	struct xdp_md *ctx = p->ctx;
 	__u32 linear = ctx->data_end - ctx->data;
 	__u64 total;
 
-	f->frame_len = ETH_HLEN + ip_len;
-	f->trim = 0;
-	f->multi_buffer = false;
-	if (f->frame_len == linear)
+	p->frame_len = ETH_HLEN + ip_len;
+	p->trim = 0;
+	p->multi_buffer = false;
+	if (p->frame_len == linear)
 		return true;
 	total = bpf_xdp_get_buff_len(ctx);
-	if (f->frame_len > total)
+	if (p->frame_len > total)
 		return false;
-	f->trim = total - f->frame_len;
-	f->multi_buffer = f->frame_len > linear;
+	p->trim = total - p->frame_len;
+	p->multi_buffer = p->frame_len > linear;
 	return true;
 }
 
 /* The lookup succeeded: claim the frame for the DEVMAP, or hand it up. The
  * frame is rewritten only after the redirect is certain. */
-static __always_inline int redirect(struct xdp_md *ctx, struct fp_stats *st,
-				    const struct bpf_fib_lookup *fib,
-				    const struct fp_frame *f)
+static __always_inline int redirect(struct fp_pkt *p, const struct bpf_fib_lookup *fib)
 {
 	__u32 egress = fib->ifindex;
 
 	/* The kernel forwards back out of the ingress and sends a redirect. */
-	if (egress == ctx->ingress_ifindex)
-		return pass(st, FP_PASS_HAIRPIN);
-	if (f->multi_buffer) {
-		struct fp_iface *out = bpf_map_lookup_elem(&ifaces, &egress);
+	if (egress == p->ingress)
+		return pass(p, FP_PASS_HAIRPIN);
+	if (p->multi_buffer) {
+		const struct fp_iface *out = iface_of(egress);
 
 		/* The driver would drop it: the kernel can segment it. */
 		if (!out || !(out->flags & FP_IFACE_XMIT_SG))
-			return pass(st, FP_PASS_NO_XMIT_SG);
+			return pass(p, FP_PASS_NO_XMIT_SG);
 	}
 	/* Not in the DEVMAP: not ready for redirects, or not ours. */
 	if (bpf_redirect_map(&devmap, egress, XDP_PASS) != XDP_REDIRECT)
-		return pass(st, FP_PASS_NOT_EGRESS);
-	st->fwd_packets++;
-	st->fwd_bytes += f->frame_len;
+		return pass(p, FP_PASS_NOT_EGRESS);
+	p->st->fwd_packets++;
+	p->st->fwd_bytes += p->frame_len;
 	return XDP_REDIRECT;
+}
+
+static __always_inline void trim_padding(struct fp_pkt *p)
+{
+	if (p->trim)
+		bpf_xdp_adjust_tail(p->ctx, -(int)p->trim);
 }
 
 /* rp_filter's verdict on the source (fib_validate_source): a route back to
  * it must exist (loose) and leave by the ingress (strict). The reverse
  * lookup is the kernel's own; a multipath route back that the hash sends
  * elsewhere makes a strict check fail here and the kernel decide. */
-static __always_inline bool ipv4_source_valid(struct xdp_md *ctx,
-					      const struct iphdr *iph, __u16 flags)
+static __always_inline bool ipv4_source_valid(struct fp_pkt *p, const struct iphdr *iph)
 {
 	struct bpf_fib_lookup rev = {};
 
@@ -104,75 +158,64 @@ static __always_inline bool ipv4_source_valid(struct xdp_md *ctx,
 	rev.tos = iph->tos;
 	rev.ipv4_src = iph->daddr;
 	rev.ipv4_dst = iph->saddr;
-	rev.ifindex = ctx->ingress_ifindex;
-	if (bpf_fib_lookup(ctx, &rev, sizeof(rev), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
+	rev.ifindex = p->ingress;
+	if (bpf_fib_lookup(p->ctx, &rev, sizeof(rev), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
 	    BPF_FIB_LKUP_RET_SUCCESS)
 		return false;
-	return !(flags & FP_IFACE_RPF_STRICT) || rev.ifindex == ctx->ingress_ifindex;
+	return !(p->in->flags & FP_IFACE_RPF_STRICT) || rev.ifindex == p->ingress;
 }
 
-/* Above the smallest unlocked route MTU of its family, which the lookup
- * ignores (0: there is none). */
-static __always_inline bool over_route_mtu(__u32 ip_len, bool ipv6)
+static __always_inline int forward_ipv4(struct fp_pkt *p)
 {
-	__u32 zero = 0;
-	struct fp_limits *l = bpf_map_lookup_elem(&limits, &zero);
-	__u32 ceiling;
-
-	if (!l)
-		return false;
-	ceiling = ipv6 ? l->ipv6_mtu_ceiling : l->ipv4_mtu_ceiling;
-	return ceiling && ip_len > ceiling;
-}
-
-static __always_inline int forward_ipv4(struct xdp_md *ctx, const struct fp_iface *in,
-					struct fp_stats *st)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)p->ctx->data;
+	void *data_end = (void *)(long)p->ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *iph = (void *)(eth + 1);
 	struct bpf_fib_lookup fib = {};
-	struct fp_frame f;
+	const struct fp_limits *lim;
 	__u32 ip_len;
 	int off, action;
 
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(iph + 1) > data_end)
-		return pass(st, FP_PASS_TRUNCATED);
+		return pass(p, FP_PASS_TRUNCATED);
 	/* The kernel drops a bad version or header length. */
 	if (iph->version != 4 || iph->ihl < 5)
-		return pass(st, FP_PASS_MALFORMED);
+		return pass(p, FP_PASS_MALFORMED);
 	/* Options (router alert, source route) are the kernel's to process. */
 	if (iph->ihl != 5)
-		return pass(st, FP_PASS_IP_OPTIONS);
+		return pass(p, FP_PASS_IP_OPTIONS);
 	ip_len = bpf_ntohs(iph->tot_len);
 	/* The kernel drops a length below the header. */
 	if (ip_len < sizeof(*iph))
-		return pass(st, FP_PASS_MALFORMED);
+		return pass(p, FP_PASS_MALFORMED);
 	/* The kernel drops a packet longer than its frame. */
-	if (!frame_fits(ctx, ip_len, &f))
-		return pass(st, FP_PASS_TRUNCATED);
+	if (!frame_fits(p, ip_len))
+		return pass(p, FP_PASS_TRUNCATED);
 	/* The kernel drops a bad header checksum. */
 	if (!ipv4_csum_valid(iph))
-		return pass(st, FP_PASS_MALFORMED);
+		return pass(p, FP_PASS_MALFORMED);
 	/* Multicast routing is the kernel's. */
 	if (ipv4_multicast(iph->daddr))
-		return pass(st, FP_PASS_IP_MULTICAST);
+		return pass(p, FP_PASS_IP_MULTICAST);
 	/* The kernel drops martians. */
 	if (ipv4_martian_source(iph->saddr) || ipv4_martian_dest(iph->daddr))
-		return pass(st, FP_PASS_MARTIAN);
+		return pass(p, FP_PASS_MARTIAN);
+	lim = limits_now();
+	if (!lim) /* a one-entry array: only for the verifier */
+		return XDP_PASS;
 	/* The kernel drops a packet claiming one of the router's addresses. */
-	if (!(in->flags & FP_IFACE_ACCEPT_LOCAL) &&
-	    bpf_map_lookup_elem(&local_addrs, &iph->saddr))
-		return pass(st, FP_PASS_SOURCE_INVALID);
+	if (!(p->in->flags & FP_IFACE_ACCEPT_LOCAL) &&
+	    local_address(bpf_ntohl(iph->saddr), lim))
+		return pass(p, FP_PASS_SOURCE_INVALID);
+
 	fib.family = AF_INET;
 	fib.tos = iph->tos;
 	fib.l4_protocol = iph->protocol;
 	fib.tot_len = ip_len;
 	fib.ipv4_src = iph->saddr;
 	fib.ipv4_dst = iph->daddr;
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = p->ingress;
 	/* Fragments hash without ports, as in the kernel's flow dissector. */
 	off = l4_ports_offset(iph->protocol);
 	if (off >= 0 && !(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) &&
@@ -185,68 +228,68 @@ static __always_inline int forward_ipv4(struct xdp_md *ctx, const struct fp_ifac
 		}
 	}
 
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	long rc = bpf_fib_lookup(p->ctx, &fib, sizeof(fib), 0);
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || iph->ttl <= 1)
-		return pass(st, pass_reason(rc, iph->ttl));
+		return pass(p, pass_reason(rc, iph->ttl));
 	/* The kernel would check it against a route MTU the lookup ignores. */
-	if (over_route_mtu(ip_len, false))
-		return pass(st, FP_PASS_ROUTE_MTU);
+	if (over_route_mtu(ip_len, lim->ipv4_mtu_ceiling))
+		return pass(p, FP_PASS_ROUTE_MTU);
 	/* The kernel's rp_filter rejects it, or may: it decides. */
-	if ((in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) &&
-	    !ipv4_source_valid(ctx, iph, in->flags))
-		return pass(st, FP_PASS_SOURCE_INVALID);
-	action = redirect(ctx, st, &fib, &f);
+	if ((p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) &&
+	    !ipv4_source_valid(p, iph))
+		return pass(p, FP_PASS_SOURCE_INVALID);
+	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;
 	ipv4_decrease_ttl(iph);
 	set_macs(eth, &fib);
-	if (f.trim)
-		bpf_xdp_adjust_tail(ctx, -(int)f.trim);
+	trim_padding(p);
 	return XDP_REDIRECT;
 }
 
-static __always_inline int forward_ipv6(struct xdp_md *ctx, struct fp_stats *st)
+static __always_inline int forward_ipv6(struct fp_pkt *p)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)p->ctx->data;
+	void *data_end = (void *)(long)p->ctx->data_end;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6h = (void *)(eth + 1);
 	struct bpf_fib_lookup fib = {};
-	struct fp_frame f;
+	const struct fp_limits *lim;
 	__u32 ip_len;
 	int off, action;
 
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(ip6h + 1) > data_end)
-		return pass(st, FP_PASS_TRUNCATED);
+		return pass(p, FP_PASS_TRUNCATED);
 	/* The kernel drops a bad version. */
 	if (ip6h->version != 6)
-		return pass(st, FP_PASS_MALFORMED);
+		return pass(p, FP_PASS_MALFORMED);
 	ip_len = sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len);
 	/* The kernel drops a packet longer than its frame. */
-	if (!frame_fits(ctx, ip_len, &f))
-		return pass(st, FP_PASS_TRUNCATED);
+	if (!frame_fits(p, ip_len))
+		return pass(p, FP_PASS_TRUNCATED);
 	/* Hop-by-hop (router alert, jumbo) and the rest are the kernel's. */
 	if (ipv6_exthdr(ip6h->nexthdr))
-		return pass(st, FP_PASS_IPV6_EXTHDR);
+		return pass(p, FP_PASS_IPV6_EXTHDR);
 	/* Multicast routing is the kernel's. */
 	if (ipv6_multicast(&ip6h->daddr))
-		return pass(st, FP_PASS_IP_MULTICAST);
+		return pass(p, FP_PASS_IP_MULTICAST);
 	/* The kernel drops these, or answers beyond-scope. */
 	if (ipv6_link_local(&ip6h->saddr) || ipv6_link_local(&ip6h->daddr))
-		return pass(st, FP_PASS_LINK_LOCAL);
+		return pass(p, FP_PASS_LINK_LOCAL);
 	/* The kernel drops martians. */
 	if (ipv6_multicast(&ip6h->saddr) || ipv6_martian(&ip6h->saddr) ||
 	    ipv6_martian(&ip6h->daddr))
-		return pass(st, FP_PASS_MARTIAN);
+		return pass(p, FP_PASS_MARTIAN);
+
 	fib.family = AF_INET6;
 	fib.flowinfo = *(__be32 *)ip6h & bpf_htonl(0x0fffffff);
 	fib.l4_protocol = ip6h->nexthdr;
 	fib.tot_len = ip_len;
 	__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, sizeof(fib.ipv6_src));
 	__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, sizeof(fib.ipv6_dst));
-	fib.ifindex = ctx->ingress_ifindex;
+	fib.ifindex = p->ingress;
 	off = l4_ports_offset(ip6h->nexthdr);
 	if (off >= 0 && sizeof(*ip6h) + off + 4 <= ip_len) {
 		__be16 *ports = (void *)(ip6h + 1) + off;
@@ -257,20 +300,22 @@ static __always_inline int forward_ipv6(struct xdp_md *ctx, struct fp_stats *st)
 		}
 	}
 
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	long rc = bpf_fib_lookup(p->ctx, &fib, sizeof(fib), 0);
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || ip6h->hop_limit <= 1)
-		return pass(st, pass_reason(rc, ip6h->hop_limit));
+		return pass(p, pass_reason(rc, ip6h->hop_limit));
+	lim = limits_now();
+	if (!lim) /* a one-entry array: only for the verifier */
+		return XDP_PASS;
 	/* The kernel's output path checks a route MTU the lookup ignores. */
-	if (over_route_mtu(ip_len, true))
-		return pass(st, FP_PASS_ROUTE_MTU);
-	action = redirect(ctx, st, &fib, &f);
+	if (over_route_mtu(ip_len, lim->ipv6_mtu_ceiling))
+		return pass(p, FP_PASS_ROUTE_MTU);
+	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;
 	ip6h->hop_limit--;
 	set_macs(eth, &fib);
-	if (f.trim)
-		bpf_xdp_adjust_tail(ctx, -(int)f.trim);
+	trim_padding(p);
 	return XDP_REDIRECT;
 }
 
@@ -279,32 +324,33 @@ static __always_inline int fastpath(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	__u32 ingress = ctx->ingress_ifindex;
-	struct fp_iface *in = bpf_map_lookup_elem(&ifaces, &ingress);
-	__u32 slot = in ? in->slot : 0;
-	struct fp_stats *st = bpf_map_lookup_elem(&stats, &slot);
+	struct fp_pkt p = {.ctx = ctx, .ingress = ctx->ingress_ifindex};
+	__u32 slot;
 
+	p.in = iface_of(p.ingress);
+	slot = p.in ? p.in->slot : 0;
+	p.st = bpf_map_lookup_elem(&stats, &slot);
 	/* Slots are below max_entries: only to please the verifier. */
-	if (!st)
+	if (!p.st)
 		return XDP_PASS;
 	/* Attached by hand, or not yet configured: the kernel's. */
-	if (!in)
-		return pass(st, FP_PASS_UNKNOWN_IFACE);
+	if (!p.in)
+		return pass(&p, FP_PASS_UNKNOWN_IFACE);
 	/* The kernel drops runts. */
 	if ((void *)(eth + 1) > data_end)
-		return pass(st, FP_PASS_TRUNCATED);
+		return pass(&p, FP_PASS_TRUNCATED);
 	/* ARP, LLDP, VLAN-tagged and the rest are the kernel's. */
 	if (eth->h_proto != bpf_htons(ETH_P_IP) &&
 	    eth->h_proto != bpf_htons(ETH_P_IPV6))
-		return pass(st, FP_PASS_NOT_IP);
+		return pass(&p, FP_PASS_NOT_IP);
 	/* The kernel forwards only frames sent to this host's address. */
 	if (eth->h_dest[0] & 1)
-		return pass(st, FP_PASS_L2_MULTICAST);
-	if (!mac_equal(eth->h_dest, in->mac))
-		return pass(st, FP_PASS_OTHER_HOST);
+		return pass(&p, FP_PASS_L2_MULTICAST);
+	if (!mac_equal(eth->h_dest, p.in->mac))
+		return pass(&p, FP_PASS_OTHER_HOST);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return forward_ipv4(ctx, in, st);
-	return forward_ipv6(ctx, st);
+		return forward_ipv4(&p);
+	return forward_ipv6(&p);
 }
 
 SEC("xdp.frags")

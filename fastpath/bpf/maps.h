@@ -31,13 +31,21 @@ struct {
 	__type(value, struct bpf_devmap_val);
 } devmap SEC(".maps");
 
+/* The same as "ifaces" for small ifindexes, found without hashing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FP_IFINDEX_DIRECT);
+	__type(key, __u32);
+	__type(value, struct fp_iface);
+} ifaces_direct SEC(".maps");
+
 /* The router's own IPv4 addresses: the kernel drops a forwarded packet
  * that claims one as its source (fib_validate_source). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FP_MAX_LOCAL_ADDRS);
-	__type(key, __be32);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fp_local_addrs);
 } local_addrs SEC(".maps");
 
 struct {

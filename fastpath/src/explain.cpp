@@ -32,21 +32,23 @@ bool same_tag(int a, int b) {
 Result<Explanation> explain(const std::filesystem::path& pin_dir,
                             std::span<const uint8_t> frame, uint32_t ingress_ifindex) {
   const auto& names = detail::PinNames::get();
-  common::UniqueFd ifaces(bpf_obj_get((pin_dir / names.ifaces).c_str()));
-  common::UniqueFd devmap(bpf_obj_get((pin_dir / names.devmap).c_str()));
   common::UniqueFd live(bpf_obj_get((pin_dir / names.program).c_str()));
-  if (!ifaces || !devmap) {
-    if (errno == ENOENT) return std::unexpected(detail::missing_state(pin_dir));
-    return common::fail_errno(fmt::format("cannot open the pins in {}", pin_dir.string()),
-                              "run as root");
-  }
   std::unique_ptr<fastpath_bpf, SkelDeleter> skel(fastpath_bpf__open());
   if (!skel) return common::fail_errno("cannot open the fast path BPF object");
-  // Shared: what the live program decides on. Private: the counters.
-  if (int err = bpf_map__reuse_fd(skel->maps.ifaces, ifaces.get()); err)
-    return common::fail(err, "cannot share the interfaces map");
-  if (int err = bpf_map__reuse_fd(skel->maps.devmap, devmap.get()); err)
-    return common::fail(err, "cannot share the DEVMAP");
+  // Shared: everything the live program decides on. Private: the counters.
+  common::UniqueFd ifaces;
+  for (bpf_map* map : {skel->maps.ifaces, skel->maps.ifaces_direct, skel->maps.devmap,
+                       skel->maps.local_addrs, skel->maps.limits}) {
+    common::UniqueFd fd(bpf_obj_get((pin_dir / bpf_map__name(map)).c_str()));
+    if (!fd) {
+      if (errno == ENOENT) return std::unexpected(detail::missing_state(pin_dir));
+      return common::fail_errno(fmt::format("cannot open the pins in {}", pin_dir.string()),
+                                "run as root");
+    }
+    if (int err = bpf_map__reuse_fd(map, fd.get()); err)
+      return common::fail(err, fmt::format("cannot share map {}", bpf_map__name(map)));
+    if (map == skel->maps.ifaces) ifaces = std::move(fd);
+  }
   if (int err = fastpath_bpf__load(skel.get()); err)
     return common::fail(err, "cannot load a copy of the fast path");
 

@@ -8,6 +8,8 @@
 #include <sys/file.h>
 #include <fcntl.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <set>
 
@@ -143,8 +145,8 @@ Result<void> Fastpath::Impl::lock_dir() {
 Result<void> Fastpath::Impl::load_program() {
   skel.reset(fastpath_bpf__open());
   if (!skel) return common::fail_errno("cannot open the fast path BPF object");
-  for (bpf_map* map : {skel->maps.ifaces, skel->maps.stats, skel->maps.local_addrs,
-                       skel->maps.limits}) {
+  for (bpf_map* map : {skel->maps.ifaces, skel->maps.ifaces_direct, skel->maps.stats,
+                       skel->maps.local_addrs, skel->maps.limits}) {
     const auto path = dir / bpf_map__name(map);
     if (int err = bpf_map__set_pin_path(map, path.c_str()); err)
       return common::fail(err, fmt::format("cannot pin {}", path.string()));
@@ -262,6 +264,9 @@ Result<uint32_t> Fastpath::Impl::upsert_iface(const Interface& iface) {
             (iface.accept_local ? FP_IFACE_ACCEPT_LOCAL : 0);
   if (bpf_map_update_elem(fd, &key, &v, 0) < 0)
     return common::fail_errno(fmt::format("cannot configure {}", iface.name));
+  if (key < FP_IFINDEX_DIRECT &&
+      bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces_direct), &key, &v, 0) < 0)
+    return common::fail_errno(fmt::format("cannot configure {}", iface.name));
   return v.slot;
 }
 
@@ -294,7 +299,12 @@ Result<XdpMode> Fastpath::attach(const Interface& iface, XdpMode mode) {
     return std::unexpected(slot.error());
   // A refused attach leaves no trace of the interface behind.
   auto forget_new = [&](Error e) -> Result<XdpMode> {
-    if (!was_known) bpf_map_delete_elem(ifaces_fd, &key);
+    if (!was_known) {
+      bpf_map_delete_elem(ifaces_fd, &key);
+      const fp_iface none{};
+      if (key < FP_IFINDEX_DIRECT)
+        bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.ifaces_direct), &key, &none, 0);
+    }
     return std::unexpected(std::move(e));
   };
 
@@ -353,33 +363,61 @@ Result<void> Fastpath::configure(const Interface& iface) {
   return {};
 }
 
-Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) {
-  const int fd = bpf_map__fd(impl_->skel->maps.local_addrs);
-  if (addresses.size() > FP_MAX_LOCAL_ADDRS)
-    return common::fail(ENOSPC, fmt::format("{} local IPv4 addresses, at most {}",
-                                            addresses.size(), FP_MAX_LOCAL_ADDRS));
-  const std::set<uint32_t> want(addresses.begin(), addresses.end());
-  // Additions first: a moment with too many entries is harmless (the
-  // kernel decides), one with too few would forward what it drops.
-  const uint8_t one = 1;
-  for (uint32_t a : want)
-    if (bpf_map_update_elem(fd, &a, &one, 0) < 0)
-      return common::fail_errno("cannot record a local address");
-  uint32_t key = 0, *prev = nullptr;
-  std::vector<uint32_t> keys;
-  while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-    keys.push_back(key);
-    prev = &keys.back();
+namespace {
+
+// Places every address within FP_LOCAL_PROBES slots of its hash; false if
+// this salt leaves one out.
+bool fill_local_table(const std::set<uint32_t>& addrs, uint32_t salt, fp_local_addrs& t) {
+  std::fill(std::begin(t.slot), std::end(t.slot), 0);
+  for (uint32_t a : addrs) {
+    const uint32_t h = FP_LOCAL_SLOT(a, salt);
+    bool placed = false;
+    for (uint32_t i = 0; i < FP_LOCAL_PROBES && !placed; ++i) {
+      uint32_t& s = t.slot[(h + i) & (FP_LOCAL_SLOTS - 1)];
+      if (!s) s = a, placed = true;
+    }
+    if (!placed) return false;
   }
-  for (uint32_t k : keys)
-    if (!want.count(k)) bpf_map_delete_elem(fd, &k);
+  return true;
+}
+
+}  // namespace
+
+Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) {
+  std::set<uint32_t> addrs;  // host order, as the program compares them
+  for (uint32_t be : addresses)
+    if (be) addrs.insert(ntohl(be));
+  if (addrs.size() > FP_MAX_LOCAL_ADDRS)
+    return common::fail(ENOSPC, fmt::format("{} local IPv4 addresses, at most {}",
+                                            addrs.size(), FP_MAX_LOCAL_ADDRS));
+  const int limits_fd = bpf_map__fd(impl_->skel->maps.limits);
+  uint32_t zero = 0;
+  fp_limits lim{};
+  if (bpf_map_lookup_elem(limits_fd, &zero, &lim) < 0)
+    return common::fail_errno("cannot read the fast path's limits");
+  auto table = std::make_unique<fp_local_addrs>();
+  uint32_t salt = lim.local_salt;
+  while (!fill_local_table(addrs, salt, *table)) salt = salt * 1103515245u + 12345u;
+  // Written into the entry nobody reads, then made current in one store.
+  const uint32_t next = (lim.local_slot & 1) ^ 1;
+  if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.local_addrs), &next, table.get(), 0) < 0)
+    return common::fail_errno("cannot record the local addresses");
+  lim.local_slot = next;
+  lim.local_salt = salt;
+  if (bpf_map_update_elem(limits_fd, &zero, &lim, 0) < 0)
+    return common::fail_errno("cannot switch to the new local addresses");
   return {};
 }
 
 Result<void> Fastpath::set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6) {
-  const fp_limits limits{ipv4, ipv6};
+  const int fd = bpf_map__fd(impl_->skel->maps.limits);
   uint32_t zero = 0;
-  if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.limits), &zero, &limits, 0) < 0)
+  fp_limits lim{};
+  if (bpf_map_lookup_elem(fd, &zero, &lim) < 0)
+    return common::fail_errno("cannot read the fast path's limits");
+  lim.ipv4_mtu_ceiling = ipv4;
+  lim.ipv6_mtu_ceiling = ipv6;
+  if (bpf_map_update_elem(fd, &zero, &lim, 0) < 0)
     return common::fail_errno("cannot set the route MTU ceilings");
   return {};
 }
@@ -409,6 +447,10 @@ Result<void> Fastpath::forget(uint32_t ifindex) {
   if (auto r = remove_egress(ifindex); !r) return r;
   if (auto r = detach(ifindex); !r) return r;
   uint32_t key = ifindex;
+  if (key < FP_IFINDEX_DIRECT) {
+    const fp_iface none{};
+    bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.ifaces_direct), &key, &none, 0);
+  }
   if (bpf_map_delete_elem(bpf_map__fd(impl_->skel->maps.ifaces), &key) < 0 &&
       errno != ENOENT)
     return common::fail_errno(fmt::format("cannot forget {}", ifname(ifindex)));

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
 #include "fastpath_bpf.skel.h"
 #include "trace_bpf.skel.h"
@@ -22,6 +23,7 @@ const PinNames& PinNames::get() {
     trace_bpf* tr = trace_bpf__open();
     if (fp) {
       n.ifaces = bpf_map__name(fp->maps.ifaces);
+      n.ifaces_direct = bpf_map__name(fp->maps.ifaces_direct);
       n.stats = bpf_map__name(fp->maps.stats);
       n.devmap = bpf_map__name(fp->maps.devmap);
       n.local_addrs = bpf_map__name(fp->maps.local_addrs);
@@ -152,12 +154,16 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
   auto unknown = read_stats(maps.stats, 0);
   if (!unknown) return std::unexpected(unknown.error());
   snap.unknown_ingress = *unknown;
-  if (maps.local_addrs >= 0) snap.local_addresses = map_keys(maps.local_addrs).size();
   fp_limits limits{};
   uint32_t zero = 0;
   if (maps.limits >= 0 && bpf_map_lookup_elem(maps.limits, &zero, &limits) == 0) {
     snap.ipv4_mtu_ceiling = limits.ipv4_mtu_ceiling;
     snap.ipv6_mtu_ceiling = limits.ipv6_mtu_ceiling;
+    auto set = std::make_unique<fp_local_addrs>();
+    uint32_t slot = limits.local_slot & 1;
+    if (maps.local_addrs >= 0 && bpf_map_lookup_elem(maps.local_addrs, &slot, set.get()) == 0)
+      snap.local_addresses = static_cast<size_t>(
+          std::count_if(std::begin(set->slot), std::end(set->slot), [](uint32_t a) { return a; }));
   }
   return snap;
 }

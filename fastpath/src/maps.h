@@ -11,7 +11,7 @@ namespace fastpath::detail {
 
 // Names of pinned objects, taken from the skeletons (never spelled here).
 struct PinNames {
-  std::string ifaces, stats, devmap, local_addrs, limits, egress_stats, program;
+  std::string ifaces, ifaces_direct, stats, devmap, local_addrs, limits, egress_stats, program;
   static const PinNames& get();
 };
 

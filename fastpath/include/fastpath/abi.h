@@ -48,17 +48,22 @@ struct fp_stats {
 
 #define FP_MAX_SLOTS 256
 
+/* Interfaces with an ifindex below this are also found in "ifaces_direct",
+ * an array indexed by ifindex: one cheap lookup per packet. */
+#define FP_IFINDEX_DIRECT 8192
+
 /* Flags of an interface (fp_iface.flags). */
 #define FP_IFACE_XMIT_SG (1U << 0)      /* egress takes multi-buffer frames */
 #define FP_IFACE_RPF_STRICT (1U << 1)   /* rp_filter 1: source must route back here */
 #define FP_IFACE_RPF_LOOSE (1U << 2)    /* rp_filter 2: source must route back */
 #define FP_IFACE_ACCEPT_LOCAL (1U << 3) /* accept_local: local sources are fine */
 
-/* One interface the fast path knows (map "ifaces", keyed by ifindex). */
+/* One interface the fast path knows (map "ifaces", keyed by ifindex, and
+ * "ifaces_direct", indexed by it; slot 0 there means unknown). */
 struct fp_iface {
 	__u8 mac[6];  /* the interface's address: frames for others go up */
 	__u16 flags;  /* FP_IFACE_* */
-	__u32 slot;   /* index into "stats" */
+	__u32 slot;   /* index into "stats", >= 1 */
 	__u32 _pad;
 };
 
@@ -68,9 +73,23 @@ struct fp_iface {
 struct fp_limits {
 	__u32 ipv4_mtu_ceiling; /* 0: no unlocked IPv4 route MTU */
 	__u32 ipv6_mtu_ceiling; /* 0: no unlocked IPv6 route MTU */
+	__u32 local_slot;       /* which "local_addrs" entry is current: 0 or 1 */
+	__u32 local_salt;       /* mixed into its hash, so every address fits */
 };
 
-#define FP_MAX_LOCAL_ADDRS 4096
+/* The router's own IPv4 addresses (map "local_addrs", two entries: one is
+ * written while the other is read): an open-addressing table of host-order
+ * addresses, 0 for empty. An address sits within FP_LOCAL_PROBES slots of
+ * FP_LOCAL_SLOT(address, salt). */
+#define FP_LOCAL_BITS 13
+#define FP_LOCAL_SLOTS (1U << FP_LOCAL_BITS)
+#define FP_LOCAL_PROBES 4
+#define FP_MAX_LOCAL_ADDRS 1024
+#define FP_LOCAL_SLOT(addr, salt) \
+	((((__u32)(addr) ^ (__u32)(salt)) * 0x9e3779b1U) >> (32 - FP_LOCAL_BITS))
+struct fp_local_addrs {
+	__u32 slot[FP_LOCAL_SLOTS];
+};
 
 /* Per-CPU transmit outcome of one egress device (map "egress_stats", keyed
  * by ifindex), from the kernel's XDP tracepoints. */
