@@ -37,6 +37,9 @@ ip link add r1 type veth peer name p1
 ip link add r2 type veth peer name p2
 ip link add r3 type veth peer name p3
 for d in r1 p1 r3 p3; do ip link set $d mtu 9000; done
+# Silent peers: their own IPv6 (DAD, RS, MLD) would move the counters of the
+# attached r0 and r2 while a test compares them.
+for d in p0 p1 p2 p3; do sysctl -qw net.ipv6.conf.$d.disable_ipv6=1; done
 for d in lo r0 p0 r1 p1 r2 p2 r3 p3; do ip link set $d up; done
 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 sysctl -qw net.ipv4.conf.r2.forwarding=0 net.ipv6.conf.r2.forwarding=0
