@@ -45,19 +45,15 @@ static __always_inline enum fp_pass_reason pass_reason(long rc, __u8 ttl)
 }
 
 /* The IP packet claims ip_len bytes: check it against the frame and note
- * padding to trim and whether it spans several buffers. */
+ * padding to trim and whether it spans several buffers. A packet that ends
+ * with the first buffer may still have padding in fragments after it. */
 static __always_inline bool frame_fits(struct xdp_md *ctx, __u32 ip_len,
 				       struct fp_frame *f)
 {
 	__u32 linear = ctx->data_end - ctx->data;
-	__u64 total;
+	__u64 total = bpf_xdp_get_buff_len(ctx);
 
 	f->frame_len = ETH_HLEN + ip_len;
-	f->trim = 0;
-	f->multi_buffer = false;
-	if (f->frame_len == linear)
-		return true;
-	total = bpf_xdp_get_buff_len(ctx);
 	if (f->frame_len > total)
 		return false;
 	f->trim = total - f->frame_len;
