@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(
-	build-essential cmake pkg-config clang llvm
+	build-essential cmake pkg-config clang llvm libclang-rt-14-dev
 	libbpf-dev bpftool libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
 	libfmt-dev doctest-dev nlohmann-json3-dev
 	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux

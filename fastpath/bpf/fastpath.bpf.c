@@ -96,19 +96,16 @@ static __always_inline enum fp_pass_reason pass_reason(long rc, __u8 ttl)
 }
 
 /* The IP packet claims ip_len bytes: check it against the frame and note
- * padding to trim and whether it spans several buffers. */
+ * padding to trim and whether it spans several buffers. A packet that ends
+ * with the first buffer may still have padding in fragments after it (found
+ * by the fuzzer), so the whole length is always asked for. */
 static __always_inline bool frame_fits(struct fp_pkt *p, __u32 ip_len)
 {
 	struct xdp_md *ctx = p->ctx;
 	__u32 linear = ctx->data_end - ctx->data;
-	__u64 total;
+	__u64 total = bpf_xdp_get_buff_len(ctx);
 
 	p->frame_len = ETH_HLEN + ip_len;
-	p->trim = 0;
-	p->multi_buffer = false;
-	if (p->frame_len == linear)
-		return true;
-	total = bpf_xdp_get_buff_len(ctx);
 	if (p->frame_len > total)
 		return false;
 	p->trim = total - p->frame_len;
