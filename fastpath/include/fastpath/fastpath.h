@@ -75,7 +75,11 @@ struct InterfaceState {
 struct Snapshot {
   std::vector<InterfaceState> interfaces;  // by ifindex
   Counters unknown_ingress;                // frames from unconfigured devices
+  // Transmit outcomes of devices forgotten since (when counted at all).
+  std::optional<EgressCounters> departed;
   Counters total() const;
+  // Every transmit outcome counted, departed devices included.
+  std::optional<EgressCounters> transmit_total() const;
 };
 
 // The bpffs directory holding the pinned state of the current network
@@ -107,7 +111,8 @@ class Fastpath {
   // Egress devices: the DEVMAP. Add only devices that can take redirects.
   Result<void> add_egress(const Interface& iface);
   Result<void> remove_egress(uint32_t ifindex);
-  // Drops everything known about ifindex: link, DEVMAP entry, counters.
+  // Drops everything known about ifindex: link, DEVMAP entry, counters
+  // (its transmit counts join the departed total).
   Result<void> forget(uint32_t ifindex);
   // Detaches every interface and removes the pinned state.
   Result<void> destroy();
