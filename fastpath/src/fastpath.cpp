@@ -128,6 +128,7 @@ struct Fastpath::Impl {
   Result<void> load_trace();
   Result<uint32_t> upsert_iface(const Interface& iface);
   Result<void> zero_slot(uint32_t slot);
+  Result<void> retire_egress(uint32_t ifindex);
 };
 
 Result<void> Fastpath::Impl::lock_dir() {
@@ -228,6 +229,28 @@ Result<void> Fastpath::Impl::zero_slot(uint32_t slot) {
   std::vector<fp_stats> zero(detail::possible_cpus());
   if (bpf_map_update_elem(bpf_map__fd(skel->maps.stats), &slot, zero.data(), 0) < 0)
     return common::fail_errno("cannot reset counters");
+  return {};
+}
+
+// A forgotten device's transmit counts join the departed total: without
+// this the map fills with devices long gone (veths come and go) and, full,
+// stops counting new ones.
+Result<void> Fastpath::Impl::retire_egress(uint32_t ifindex) {
+  if (!trace) return {};
+  const int fd = bpf_map__fd(trace->maps.egress_stats);
+  std::vector<fp_egress_stats> gone(detail::possible_cpus()), departed(gone.size());
+  uint32_t key = ifindex, total_key = FP_EGRESS_DEPARTED;
+  if (bpf_map_lookup_elem(fd, &key, gone.data()) < 0) return {};  // never counted
+  bpf_map_lookup_elem(fd, &total_key, departed.data());  // absent: all zero
+  for (size_t cpu = 0; cpu < gone.size(); ++cpu) {
+    departed[cpu].xmit_packets += gone[cpu].xmit_packets;
+    departed[cpu].xmit_drops += gone[cpu].xmit_drops;
+    departed[cpu].redirect_errors += gone[cpu].redirect_errors;
+  }
+  if (bpf_map_update_elem(fd, &total_key, departed.data(), 0) < 0 ||
+      bpf_map_delete_elem(fd, &key) < 0)
+    return common::fail_errno(fmt::format("cannot retire the transmit counters of {}",
+                                          ifname(ifindex)));
   return {};
 }
 
@@ -454,7 +477,7 @@ Result<void> Fastpath::forget(uint32_t ifindex) {
   if (bpf_map_delete_elem(bpf_map__fd(impl_->skel->maps.ifaces), &key) < 0 &&
       errno != ENOENT)
     return common::fail_errno(fmt::format("cannot forget {}", ifname(ifindex)));
-  return {};
+  return impl_->retire_egress(ifindex);
 }
 
 namespace {

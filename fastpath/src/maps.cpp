@@ -151,6 +151,7 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     s.transmit = read_egress(maps.egress_stats, ifindex);
     snap.interfaces.push_back(std::move(s));
   }
+  snap.departed = read_egress(maps.egress_stats, FP_EGRESS_DEPARTED);
   auto unknown = read_stats(maps.stats, 0);
   if (!unknown) return std::unexpected(unknown.error());
   snap.unknown_ingress = *unknown;
@@ -196,6 +197,18 @@ Counters& Counters::operator+=(const Counters& o) {
 Counters Snapshot::total() const {
   Counters sum = unknown_ingress;
   for (const InterfaceState& s : interfaces) sum += s.counters;
+  return sum;
+}
+
+std::optional<EgressCounters> Snapshot::transmit_total() const {
+  if (!departed) return std::nullopt;
+  EgressCounters sum = *departed;
+  for (const InterfaceState& s : interfaces) {
+    if (!s.transmit) continue;
+    sum.xmit_packets += s.transmit->xmit_packets;
+    sum.xmit_drops += s.transmit->xmit_drops;
+    sum.redirect_errors += s.transmit->redirect_errors;
+  }
   return sum;
 }
 

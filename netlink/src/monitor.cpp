@@ -6,6 +6,10 @@
 #include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <memory>
 
 #include "common/log.h"
 #include "parse.h"
@@ -55,17 +59,41 @@ int on_netdev_msg(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
-// Drains a non-blocking socket; false when messages were lost.
+// Messages read per socket and poll: a flood cannot hold the event loop,
+// and the caller acts once on everything read (not once per message).
+constexpr int kMaxMessagesPerPoll = 4096;
+// Datagrams thrown away after an overrun (more than any receive buffer holds).
+constexpr int kMaxDiscarded = 1 << 16;
+
+// After ENOBUFS the kernel has dropped the newest notifications, but the
+// older ones are still queued: applied after the caller's fresh dump they
+// would roll it back (a link seen up that is down by now). Throw them away.
+void discard_queued(int fd) {
+  for (int i = 0; i < kMaxDiscarded; ++i)
+    if (::recv(fd, nullptr, 0, MSG_DONTWAIT | MSG_TRUNC) < 0 && errno != ENOBUFS &&
+        errno != EINTR)
+      return;  // EAGAIN: nothing left
+}
+
+// Reads what is pending on a non-blocking socket, up to the budget; false
+// when messages were lost.
 bool drain(nl_sock* sk) {
-  for (;;) {
-    int err = nl_recvmsgs_default(sk);
-    if (err > 0) continue;  // messages handled; there may be more
-    if (err == 0 || err == -NLE_AGAIN) return true;
+  std::unique_ptr<nl_cb, decltype(&nl_cb_put)> cb(nl_socket_get_cb(sk), nl_cb_put);
+  for (int handled = 0; handled < kMaxMessagesPerPoll;) {
+    // nl_recvmsgs_default() says 0 both for "read one" and "nothing left".
+    const int n = nl_recvmsgs_report(sk, cb.get());
+    if (n > 0) {
+      handled += n;
+      continue;
+    }
+    if (n == 0 || n == -NLE_AGAIN) return true;
     // ENOBUFS (reported as NLE_NOMEM): the kernel dropped notifications.
     common::log::warn(kLog, "netlink receive failed ({}): resynchronising",
-                      nl_geterror(err));
+                      nl_geterror(n));
+    discard_queued(nl_socket_get_fd(sk));
     return false;
   }
+  return true;  // more pending: the socket stays readable for the next poll
 }
 
 }  // namespace

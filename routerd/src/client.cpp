@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "common/fd.h"
 #include "common/netns.h"
@@ -44,8 +45,13 @@ common::Result<nlohmann::json> request(const std::filesystem::path& path,
   if (path.string().size() >= sizeof(addr.sun_path))
     return common::fail(ENAMETOOLONG, fmt::format("socket path {} is too long", path.string()));
   std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0 &&
-      errno != EINPROGRESS) {
+  // A full listen backlog (a connect storm) says EAGAIN at once on a unix
+  // socket, with nothing to poll for: try again until the deadline.
+  int rc;
+  while ((rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr))) < 0 &&
+         errno == EAGAIN && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (rc < 0 && errno != EINPROGRESS) {
     if (errno == ENOENT || errno == ECONNREFUSED)
       return common::fail(errno, fmt::format("routerd is not running (no socket at {})",
                                              path.string()),

@@ -3,12 +3,15 @@
 
 #include <fmt/core.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "common/log.h"
 #include "routerd/control.h"
@@ -17,10 +20,19 @@ namespace routerd {
 namespace {
 
 constexpr std::string_view kLog = "control";
-// A client that does not read its answers is dropped beyond this much.
+// A client's requests are read only while fewer answers than this wait for
+// it: one that never reads stalls (and leaves when idle), at no cost.
+constexpr size_t kPauseOutput = 64 * 1024;
+// Beyond this (one huge answer on top), the client is dropped.
 constexpr size_t kMaxPendingOutput = 4 << 20;
 // A client that sends no complete request for this long is dropped.
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+// Clients may hold all descriptors but these: routerd's own work (netlink
+// dumps, peers' namespaces, BPF objects) needs some whatever connects.
+constexpr rlim_t kReservedFds = 128;
+// Connections taken per pass: a connect storm cannot hold the loop, and a
+// client's request is answered before a storm makes it the idlest.
+constexpr int kMaxAcceptsPerPass = 32;
 
 sockaddr_un unix_address(const std::filesystem::path& path) {
   sockaddr_un addr{};
@@ -39,6 +51,13 @@ bool someone_listens(const std::filesystem::path& path) {
 
 nlohmann::json error_reply(const std::string& what) {
   return {{"ok", false}, {"error", what}};
+}
+
+size_t max_clients() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+    return std::numeric_limits<size_t>::max();
+  return rl.rlim_cur > 2 * kReservedFds ? rl.rlim_cur - kReservedFds : rl.rlim_cur / 2;
 }
 
 }  // namespace
@@ -95,13 +114,12 @@ void ControlServer::on_event(int fd, uint32_t events) {
 }
 
 void ControlServer::accept_all() {
-  for (;;) {
+  const size_t limit = max_clients();
+  for (int i = 0; i < kMaxAcceptsPerPass; ++i) {
     int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE) {
-        // Out of descriptors: the idlest client makes room for a new one.
-        if (clients_.empty()) return;
-        evict_idlest();
+      if ((errno == EMFILE || errno == ENFILE) && !clients_.empty()) {
+        evict_idlest();  // descriptors ran out before the limit
         continue;
       }
       return;  // EAGAIN, or the client already left
@@ -111,68 +129,97 @@ void ControlServer::accept_all() {
     c.last_request = Clock::now();
     epoll_event ev{EPOLLIN, {.fd = fd}};
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    // Over the limit, the idlest client makes room for the new one.
+    if (clients_.size() > limit) evict_idlest();
   }
 }
 
 void ControlServer::read(Client& c) {
-  const int fd = c.fd.get();
   char buf[16384];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n == 0) {
-      if (c.out.empty()) return close(fd);
-      c.closing = true;  // half-closed: answer what was asked, then close
-      break;
-    }
-    if (n < 0) {
-      if (errno == EAGAIN) break;
-      return close(fd);
-    }
-    if (c.closing) continue;  // discard input after a refused request
-    c.in.append(buf, static_cast<size_t>(n));
-    size_t nl;
-    while ((nl = c.in.find('\n')) != std::string::npos) {
-      const std::string line = c.in.substr(0, nl);
-      c.in.erase(0, nl + 1);
-      c.last_request = Clock::now();
-      auto req = nlohmann::json::parse(line, nullptr, false);
-      nlohmann::json reply = req.is_discarded() || !req.is_object()
-                                 ? error_reply("request is not a JSON object")
-                                 : handler_(req);
-      c.out += reply.dump() + "\n";
-    }
-    if (c.in.size() > control::kMaxRequest) {
-      common::log::warn(kLog, "dropping a client whose request exceeds {} bytes",
-                        control::kMaxRequest);
-      c.in.clear();
-      c.out += error_reply(fmt::format("request larger than {} bytes", control::kMaxRequest))
-                   .dump() + "\n";
-      c.closing = true;
-    }
+  // One read per event: a client that keeps its socket full cannot hold the
+  // loop (epoll reports it again while data is left).
+  const ssize_t n = ::recv(c.fd.get(), buf, sizeof(buf), 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    return close(c.fd.get());
   }
-  write(c);
+  if (n == 0) {
+    // Half-closed: answer the complete requests, then close.
+    c.eof = c.closing = true;
+    c.in.erase(c.in.rfind('\n') + 1);
+  } else if (!c.closing) {  // input after a refused request is discarded
+    c.in.append(buf, static_cast<size_t>(n));
+  }
+  pump(c);
 }
 
-void ControlServer::write(Client& c) {
+std::string ControlServer::answer(const std::string& line) {
+  auto req = nlohmann::json::parse(line, nullptr, false);
+  if (req.is_discarded() || !req.is_object())
+    return error_reply("request is not a JSON object").dump();
+  nlohmann::json reply;
+  try {
+    reply = handler_(req);
+  } catch (const std::exception& e) {
+    // A field of the wrong type ({"command": 5}) throws from json::value().
+    reply = error_reply(fmt::format("malformed request: {}", e.what()));
+  }
+  // Interface names are bytes, not always UTF-8: never throw over them.
+  return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void ControlServer::write(Client& c) { pump(c); }
+
+// Answers complete requests while the client keeps up with reading them.
+void ControlServer::serve(Client& c) {
+  size_t nl;
+  while (c.out.size() < kPauseOutput && (nl = c.in.find('\n')) != std::string::npos &&
+         nl <= control::kMaxRequest) {
+    const std::string line = c.in.substr(0, nl);
+    c.in.erase(0, nl + 1);
+    c.last_request = Clock::now();
+    c.out += answer(line) + "\n";
+  }
+  if (std::min(c.in.find('\n'), c.in.size()) > control::kMaxRequest) {
+    common::log::warn(kLog, "dropping a client whose request exceeds {} bytes",
+                      control::kMaxRequest);
+    c.in.clear();
+    c.out += error_reply(fmt::format("request larger than {} bytes", control::kMaxRequest))
+                 .dump() + "\n";
+    c.closing = true;
+  }
+}
+
+// Answers and sends until the client stops reading or has nothing left to
+// ask; then waits for whichever of the two it needs.
+void ControlServer::pump(Client& c) {
   const int fd = c.fd.get();
-  while (!c.out.empty()) {
-    const ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EAGAIN) break;
-      return close(fd);
+  for (;;) {
+    serve(c);
+    while (!c.out.empty()) {
+      const ssize_t n = ::send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN) break;
+        return close(fd);
+      }
+      c.out.erase(0, static_cast<size_t>(n));
     }
-    c.out.erase(0, static_cast<size_t>(n));
+    if (!c.out.empty() || c.in.find('\n') == std::string::npos) break;
   }
   if (c.out.size() > kMaxPendingOutput) {
     common::log::warn(kLog, "dropping a client that does not read its answers");
     return close(fd);
   }
-  if (c.out.empty() && c.closing) return close(fd);
+  if (c.closing && c.out.empty() && c.in.find('\n') == std::string::npos) return close(fd);
   update_interest(c);
 }
 
 void ControlServer::update_interest(Client& c) {
-  epoll_event ev{EPOLLIN | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT)),
+  // Requests are read only while their answers are read too.
+  const bool paused = c.out.size() >= kPauseOutput || c.in.find('\n') != std::string::npos;
+  const bool input = !c.eof && (c.closing || !paused);
+  epoll_event ev{(input ? static_cast<uint32_t>(EPOLLIN) : 0u) |
+                     (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT)),
                  {.fd = c.fd.get()}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd.get(), &ev);
 }

@@ -39,13 +39,18 @@ class ControlServer {
     common::UniqueFd fd;
     std::string in, out;
     Clock::time_point last_request;
-    bool closing = false;  // close once `out` is written
+    bool closing = false;  // close once what was asked is answered
+    bool eof = false;      // the client sent all it will send
   };
 
   ControlServer() = default;
   void accept_all();
   void read(Client& c);
+  // The reply to one request line; never throws.
+  std::string answer(const std::string& line);
   void write(Client& c);
+  void serve(Client& c);
+  void pump(Client& c);
   void update_interest(Client& c);
   void close(int fd);
   void evict_idlest();

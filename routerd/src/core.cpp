@@ -100,7 +100,10 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
     st.mode_reason = mode_why;
     const bool sg = l.xdp_features && (*l.xdp_features & kXdpNdoXmitSg);
 
-    if (l.veth && !obs.memory.peers_prepared.count(ifindex)) {
+    // Only once the peer is up (carrier): GRO switched on while the peer is
+    // down gives it NAPI when it opens, but the kernel never adds ndo-xmit
+    // to this end's features then, so it would never become an egress.
+    if (l.veth && l.lower_up && !obs.memory.peers_prepared.count(ifindex)) {
       if (auto f = obs.memory.peer_failures.find(ifindex); f != obs.memory.peer_failures.end())
         st.error = f->second;
       else

@@ -48,14 +48,19 @@ require_cmds() {
 	done
 }
 
+# Commands a test adds for its own cleanup, run first on exit.
+ON_EXIT=()
+
 cleanup() {
-	local ns
+	local ns cmd
 	# For debugging a failure by hand: leave everything in place.
 	[ -n "${KEEP_NAMESPACES:-}" ] && return 0
+	for cmd in "${ON_EXIT[@]}"; do eval "$cmd" 2>/dev/null; done
 	jobs -p | xargs -r kill 2>/dev/null
 	for ns in "${ROUTER_NAMESPACES[@]}"; do
-		# routerd first: it holds the fast path's lock.
+		# routerd first: it holds the fast path's lock until it is gone.
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		wait_until 5 eval "[ -z \"\$(ip netns pids $ns 2>/dev/null)\" ]"
 		in_ns "$ns" "$ROUTERCTL" fastpath unload >/dev/null 2>&1
 	done
 	for ns in "${FRR_NAMESPACES[@]}"; do frr_stop "$ns"; done
@@ -213,19 +218,62 @@ attached_mode() {
 	rctl -j stats dev "$1" | jq -r '.interfaces[0].fastpath // "off"'
 }
 
-# add_host3: a third host h3 (10.0.3.2/24, fd00:3::2/64) on a new veth
-# eth-h3 of r (10.0.3.1, fd00:3::1), created at run time.
-add_host3() {
-	H3=$PREFIX-h3
-	EXTRA_NAMESPACES+=("$H3")
-	ns_create "$H3"
-	veth_connect "$H3" eth0 "$R" eth-h3
-	ip -n "$H3" addr add 10.0.3.2/24 dev eth0
-	ip -n "$H3" addr add fd00:3::2/64 dev eth0 nodad
-	ip -n "$H3" route add default via 10.0.3.1
-	ip -n "$H3" -6 route add default via fd00:3::1
-	ip -n "$R" addr add 10.0.3.1/24 dev eth-h3
-	ip -n "$R" addr add fd00:3::1/64 dev eth-h3 nodad
+# add_host N: a host hN (10.0.N.2/24, fd00:N::2/64) on a new veth eth-hN
+# of r (10.0.N.1, fd00:N::1), created at run time. Sets HN (H3, H4, ...).
+add_host() {
+	local n=$1 ns=$PREFIX-h$1
+	EXTRA_NAMESPACES+=("$ns")
+	ns_create "$ns"
+	veth_connect "$ns" eth0 "$R" "eth-h$n"
+	ip -n "$ns" addr add "10.0.$n.2/24" dev eth0
+	ip -n "$ns" addr add "fd00:$n::2/64" dev eth0 nodad
+	ip -n "$ns" route add default via "10.0.$n.1"
+	ip -n "$ns" -6 route add default via "fd00:$n::1"
+	ip -n "$R" addr add "10.0.$n.1/24" dev "eth-h$n"
+	ip -n "$R" addr add "fd00:$n::1/64" dev "eth-h$n" nodad
+	printf -v "H$n" '%s' "$ns"
+}
+
+add_host3() { add_host 3; }
+
+# Numbered UDP streams that run until stopped, so a stream covers exactly
+# what a test does meanwhile, however long that takes.
+declare -A STREAM_SENDER STREAM_RECEIVER
+STREAM_MAX=10000000 # datagrams; 1000 s at 10 000 per second
+
+# stream_start NAME FROM_NS TO_NS ADDRESS PORT RATE: FROM_NS sends to
+# ADDRESS:PORT, a receiver in TO_NS counts.
+stream_start() {
+	local name=$1 from=$2 to=$3 addr=$4 port=$5 rate=$6
+	nsenter --net="/run/netns/$to" -- "$TOOLS/udpstream" recv "$port" "$STREAM_MAX" 900 \
+		>"$TEST_TMP/$name.recv" 2>/dev/null &
+	STREAM_RECEIVER[$name]=$!
+	wait_until 5 udp_listening "$to" "$port" || return 1
+	nsenter --net="/run/netns/$from" -- "$TOOLS/udpstream" send "$addr" "$port" "$STREAM_MAX" \
+		"$rate" >"$TEST_TMP/$name.send" &
+	STREAM_SENDER[$name]=$!
+}
+
+# stream_stop NAME...: stops the senders together, then collects each
+# receiver (a receiver waits 500 ms at most for stragglers after the
+# sender's end marker). Sets SENT[NAME] and RECEIVED[NAME].
+declare -A SENT RECEIVED
+stream_stop() {
+	local name
+	for name in "$@"; do kill -TERM "${STREAM_SENDER[$name]}"; done
+	for name in "$@"; do wait "${STREAM_SENDER[$name]}"; done
+	for name in "$@"; do
+		# It prints its counts when done (a zombie still answers kill -0).
+		wait_until 5 test -s "$TEST_TMP/$name.recv" || kill -TERM "${STREAM_RECEIVER[$name]}"
+		wait "${STREAM_RECEIVER[$name]}"
+		SENT[$name]=$(jq .sent "$TEST_TMP/$name.send")
+		RECEIVED[$name]=$(jq .received "$TEST_TMP/$name.recv")
+	done
+}
+
+# cpu_seconds PID: user + system CPU time the process has used so far.
+cpu_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
 # setup_bgp [ecmp]: h1 — r1 ═ r2 — h2 with FRR (eBGP) and routerd in both

@@ -5,13 +5,20 @@
 //   udpstream recv PORT COUNT TIMEOUT_S [LOG]   (prints JSON)
 // Each datagram carries its sequence number and the wall-clock time it was
 // sent (ns); LOG, if given, gets "SEQ SENT_NS" for every datagram received.
+// SIGTERM stops a sender early: it sends "end N" (three times) with the
+// number N it sent, and a receiver then expects N instead of COUNT, so a
+// stream can last exactly as long as whatever the test does meanwhile.
+// What has not arrived 500 ms after the end marker counts as lost (SIGTERM
+// stops a receiver at once).
 #include <arpa/inet.h>
 #include <fmt/core.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +29,17 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+volatile sig_atomic_t stop_requested = 0;
+
+void on_stop(int) { stop_requested = 1; }
+
+void stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
 
 int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
   sockaddr_storage ss{};
@@ -42,8 +60,10 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
     len = sizeof(*a4);
   }
   const int fd = socket(family, SOCK_DGRAM, 0);
+  stop_on_signals();
   const auto start = Clock::now();
-  for (uint64_t seq = 0; seq < count; ++seq) {
+  uint64_t seq = 0;
+  for (; seq < count && !stop_requested; ++seq) {
     // Paced against the clock, not by sleeping a fixed time per datagram.
     const auto due = start + std::chrono::nanoseconds(seq * 1000000000ull / rate);
     std::this_thread::sleep_until(due);
@@ -59,7 +79,13 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
       }
     }
   }
-  fmt::print("{{\"sent\": {}}}\n", count);
+  if (stop_requested) {
+    // Lost end markers leave the receiver waiting until its timeout.
+    char buf[32];
+    const int n = snprintf(buf, sizeof(buf), "end %llu", static_cast<unsigned long long>(seq));
+    for (int i = 0; i < 3; ++i) sendto(fd, buf, n, 0, reinterpret_cast<sockaddr*>(&ss), len);
+  }
+  fmt::print("{{\"sent\": {}}}\n", seq);
   return 0;
 }
 
@@ -80,13 +106,22 @@ int receive_stream(int port, uint64_t count, int timeout_s, const char* log_path
   fmt::print(stderr, "udpstream: listening on {}\n", port);
   std::vector<uint8_t> seen(count, 0);
   uint64_t received = 0, duplicates = 0, foreign = 0;
-  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
-  while (received < count && Clock::now() < deadline) {
+  stop_on_signals();
+  auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  bool end_seen = false;
+  while (received < count && Clock::now() < deadline && !stop_requested) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     char buf[64] = {};
     const ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
     if (n <= 0) continue;
+    if (std::strncmp(buf, "end ", 4) == 0) {  // the sender stopped early
+      count = std::min<uint64_t>(count, std::strtoull(buf + 4, nullptr, 10));
+      // The marker left after every datagram: stragglers come right behind.
+      if (!end_seen) deadline = std::min(deadline, Clock::now() + std::chrono::milliseconds(500));
+      end_seen = true;
+      continue;
+    }
     char* rest = nullptr;
     const uint64_t seq = std::strtoull(buf, &rest, 10);
     if (log && seq < count) std::fprintf(log, "%llu%s\n", static_cast<unsigned long long>(seq), rest);
@@ -95,8 +130,9 @@ int receive_stream(int port, uint64_t count, int timeout_s, const char* log_path
     else ++received;
   }
   if (log) std::fclose(log);
-  fmt::print("{{\"received\": {}, \"missing\": {}, \"duplicates\": {}, \"foreign\": {}}}\n",
-             received, count - received, duplicates, foreign);
+  fmt::print("{{\"expected\": {}, \"received\": {}, \"missing\": {}, \"duplicates\": {}, "
+             "\"foreign\": {}}}\n",
+             count, received, count - received, duplicates, foreign);
   return received == count ? 0 : 1;
 }
 

@@ -247,6 +247,20 @@ TEST_CASE("a failed attach is not retried in the same mode until something chang
   CHECK(kinds(p) == Kinds{"attach eth0", "add-egress eth0"});
 }
 
+TEST_CASE("a veth's peer is prepared only once it is up (carrier)") {
+  // The kernel keeps ndo-xmit off a veth whose peer got GRO while down.
+  LinkView l = veth(2, "eth0", kVethNoNapi);
+  l.lower_up = false;
+  Observed o = with({l});
+  o.memory.peers_prepared.clear();
+  Plan p = routerd::plan(config(), {}, o);
+  CHECK(kinds(p) == Kinds{"attach eth0"});
+  CHECK(status(p, 2).egress_blocker == "no carrier");
+  o.links[2].lower_up = true;
+  o.fastpath[2] = running(l, XdpMode::native, false);
+  CHECK(kinds(routerd::plan(config(), {}, o)) == Kinds{"prepare-peer eth0"});
+}
+
 TEST_CASE("a peer that cannot be prepared is reported, not retried") {
   Observed o = with({veth(2, "eth0", kVethNoNapi)});
   o.memory.peers_prepared.clear();

@@ -174,6 +174,8 @@ int cmd_stats(Context& ctx, cli::Args& args) {
     out.open_object("total");
     out.text("total\n");
     print_counters(out, snap->total());
+    // Devices forgotten since count too: nothing sent vanishes from the books.
+    if (auto t = snap->transmit_total()) print_transmit(out, *t);
     out.close_object();
   }
   return cli::kExitOk;

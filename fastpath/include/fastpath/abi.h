@@ -92,7 +92,10 @@ struct fp_local_addrs {
 };
 
 /* Per-CPU transmit outcome of one egress device (map "egress_stats", keyed
- * by ifindex), from the kernel's XDP tracepoints. */
+ * by ifindex), from the kernel's XDP tracepoints. Under key
+ * FP_EGRESS_DEPARTED (no ifindex is 0) the loader keeps the sum of devices
+ * it has forgotten, so the map stays bounded and totals never go back. */
+#define FP_EGRESS_DEPARTED 0
 struct fp_egress_stats {
 	__u64 xmit_packets;    /* sent by a DEVMAP flush */
 	__u64 xmit_drops;      /* dropped by the driver at a DEVMAP flush */

@@ -83,7 +83,11 @@ struct Snapshot {
   size_t local_addresses = 0;              // IPv4 sources the kernel rejects
   uint32_t ipv4_mtu_ceiling = 0;           // 0: none
   uint32_t ipv6_mtu_ceiling = 0;
+  // Transmit outcomes of devices forgotten since (when counted at all).
+  std::optional<EgressCounters> departed;
   Counters total() const;
+  // Every transmit outcome counted, departed devices included.
+  std::optional<EgressCounters> transmit_total() const;
 };
 
 // The bpffs directory holding the pinned state of the current network
@@ -119,7 +123,8 @@ class Fastpath {
   // Egress devices: the DEVMAP. Add only devices that can take redirects.
   Result<void> add_egress(const Interface& iface);
   Result<void> remove_egress(uint32_t ifindex);
-  // Drops everything known about ifindex: link, DEVMAP entry, counters.
+  // Drops everything known about ifindex: link, DEVMAP entry, counters
+  // (its transmit counts join the departed total).
   Result<void> forget(uint32_t ifindex);
   // Detaches every interface and removes the pinned state.
   Result<void> destroy();
