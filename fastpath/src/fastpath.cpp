@@ -206,17 +206,17 @@ Result<void> Fastpath::Impl::load_trace() {
   if (auto r = make_dirs(tdir); !r) return r;
   for (bpf_program* prog : {trace->progs.fp_devmap_xmit, trace->progs.fp_redirect_err}) {
     const auto path = tdir / bpf_program__name(prog);
-    // The old link goes first: two would count every event twice.
-    if (common::UniqueFd old(bpf_obj_get(path.c_str())); old)
-      bpf_link_detach(old.get());
+    // The old link goes first: two would count every event twice. Tracing
+    // links cannot be detached (EOPNOTSUPP): dropping the pin, their last
+    // reference, releases them.
+    std::error_code gone;
+    std::filesystem::remove(path, gone);
     bpf_link* link = bpf_program__attach(prog);
     if (!link) {
       int err = errno;
       trace.reset();
       return common::fail(err, fmt::format("cannot attach {}", bpf_program__name(prog)));
     }
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
     int err = bpf_link__pin(link, path.c_str());
     bpf_link__disconnect(link);  // the pin keeps it; never detach on destroy
     bpf_link__destroy(link);

@@ -131,6 +131,8 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     std::copy(std::begin(v.mac), std::end(v.mac), s.mac.begin());
     s.slot = v.slot;
     s.xmit_sg = v.flags & FP_IFACE_XMIT_SG;
+    s.rp_filter = v.flags & FP_IFACE_RPF_STRICT ? 1 : v.flags & FP_IFACE_RPF_LOOSE ? 2 : 0;
+    s.accept_local = v.flags & FP_IFACE_ACCEPT_LOCAL;
     s.configured = true;
     auto counters = read_stats(maps.stats, v.slot);
     if (!counters) return std::unexpected(counters.error());

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "netlink/link.h"
+#include "parse.h"
 #include "socket.h"
 
 namespace netlink {
@@ -32,23 +33,29 @@ int on_route(nl_msg* msg, void* arg) {
   auto* c = static_cast<Ceilings*>(arg);
   nlmsghdr* nlh = nlmsg_hdr(msg);
   if (nlh->nlmsg_type != RTM_NEWROUTE) return NL_OK;
-  const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(nlh));
-  if (rtm->rtm_type != RTN_UNICAST) return NL_OK;
-  nlattr* tb[RTA_MAX + 1] = {};
-  if (nlmsg_parse(nlh, sizeof(rtmsg), tb, RTA_MAX, nullptr) < 0 || !tb[RTA_METRICS])
-    return NL_OK;
-  nlattr* mx[RTAX_MAX + 1] = {};
-  if (nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], nullptr) < 0 || !mx[RTAX_MTU])
-    return NL_OK;
-  const uint32_t mtu = nla_get_u32(mx[RTAX_MTU]);
-  const uint32_t locks = mx[RTAX_LOCK] ? nla_get_u32(mx[RTAX_LOCK]) : 0;
-  if (!mtu || (locks & (1U << RTAX_MTU))) return NL_OK;
-  uint32_t& ceiling = c->family == AF_INET ? c->out->ipv4 : c->out->ipv6;
-  ceiling = ceiling ? std::min(ceiling, mtu) : mtu;
+  if (auto mtu = detail::unlocked_route_mtu(nlh)) {
+    uint32_t& ceiling = c->family == AF_INET ? c->out->ipv4 : c->out->ipv6;
+    ceiling = ceiling ? std::min(ceiling, *mtu) : *mtu;
+  }
   return NL_OK;
 }
 
 }  // namespace
+
+std::optional<uint32_t> detail::unlocked_route_mtu(nlmsghdr* nlh) {
+  const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(nlh));
+  if (rtm->rtm_type != RTN_UNICAST) return std::nullopt;
+  nlattr* tb[RTA_MAX + 1] = {};
+  if (nlmsg_parse(nlh, sizeof(rtmsg), tb, RTA_MAX, nullptr) < 0 || !tb[RTA_METRICS])
+    return std::nullopt;
+  nlattr* mx[RTAX_MAX + 1] = {};
+  if (nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], nullptr) < 0 || !mx[RTAX_MTU])
+    return std::nullopt;
+  const uint32_t mtu = nla_get_u32(mx[RTAX_MTU]);
+  const uint32_t locks = mx[RTAX_LOCK] ? nla_get_u32(mx[RTAX_LOCK]) : 0;
+  if (!mtu || (locks & (1U << RTAX_MTU))) return std::nullopt;
+  return mtu;
+}
 
 common::Result<SourceChecks> source_checks(const std::string& ifname) {
   const std::string base = "/proc/sys/net/ipv4/conf/";

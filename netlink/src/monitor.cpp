@@ -8,6 +8,7 @@
 #include <netlink/genl/genl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 
@@ -44,7 +45,34 @@ void on_link_object(nl_object* obj, void* arg) {
 }
 
 int on_link_msg(nl_msg* msg, void* arg) {
-  nl_msg_parse(msg, on_link_object, arg);
+  auto* changes = static_cast<Changes*>(arg);
+  switch (nlmsg_hdr(msg)->nlmsg_type) {
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+      changes->addresses = true;
+      break;
+    case RTM_NEWNETCONF:
+    case RTM_DELNETCONF:
+      changes->netconf = true;
+      break;
+    default:
+      nl_msg_parse(msg, on_link_object, arg);
+  }
+  return NL_OK;
+}
+
+int on_route_msg(nl_msg* msg, void* arg) {
+  auto* changes = static_cast<Changes*>(arg);
+  nlmsghdr* nlh = nlmsg_hdr(msg);
+  const auto mtu = detail::unlocked_route_mtu(nlh);
+  if (!mtu) return NL_OK;
+  if (nlh->nlmsg_type == RTM_DELROUTE) {
+    changes->route_mtu_removed = true;
+    return NL_OK;
+  }
+  const bool v4 = static_cast<const rtmsg*>(nlmsg_data(nlh))->rtm_family == AF_INET;
+  uint32_t& added = v4 ? changes->route_mtu_added_v4 : changes->route_mtu_added_v6;
+  added = added ? std::min(added, *mtu) : *mtu;
   return NL_OK;
 }
 
@@ -101,6 +129,7 @@ bool drain(nl_sock* sk) {
 struct Monitor::Impl {
   detail::Socket links;
   detail::Socket netdev;
+  detail::Socket routes;
   Changes pending;
 };
 
@@ -113,11 +142,24 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   auto impl = std::make_unique<Impl>();
   auto links = subscriber(NETLINK_ROUTE, rcvbuf);
   if (!links) return std::unexpected(links.error());
-  if (int err = nl_socket_add_membership(links->get(), RTNLGRP_LINK); err < 0)
+  if (int err = nl_socket_add_memberships(links->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+                                          RTNLGRP_IPV4_NETCONF, 0);
+      err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
   nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,
                       &impl->pending);
   impl->links = std::move(*links);
+
+  // Routes on a socket of their own: a full table's churn must not overrun
+  // (and force resyncs of) link events.
+  auto routes = subscriber(NETLINK_ROUTE, rcvbuf);
+  if (!routes) return std::unexpected(routes.error());
+  if (int err = nl_socket_add_memberships(routes->get(), RTNLGRP_IPV4_ROUTE,
+                                          RTNLGRP_IPV6_ROUTE, 0);
+      err < 0)
+    return std::unexpected(detail::nl_error(err, "cannot subscribe to route events"));
+  nl_socket_modify_cb(routes->get(), NL_CB_VALID, NL_CB_CUSTOM, on_route_msg, &impl->pending);
+  impl->routes = std::move(*routes);
 
   auto netdev = subscriber(NETLINK_GENERIC, rcvbuf);
   if (!netdev) return std::unexpected(netdev.error());
@@ -136,6 +178,8 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
 
 int Monitor::link_fd() const { return nl_socket_get_fd(impl_->links.get()); }
 
+int Monitor::route_fd() const { return nl_socket_get_fd(impl_->routes.get()); }
+
 int Monitor::netdev_fd() const {
   return impl_->netdev ? nl_socket_get_fd(impl_->netdev.get()) : -1;
 }
@@ -144,6 +188,7 @@ Changes Monitor::poll() {
   Changes& p = impl_->pending;
   if (!drain(impl_->links.get())) p.overrun = true;
   if (impl_->netdev && !drain(impl_->netdev.get())) p.overrun = true;
+  if (!drain(impl_->routes.get())) p.routes_overrun = true;
   return std::exchange(p, Changes{});
 }
 

@@ -28,6 +28,10 @@ inline constexpr int kNetdevAttrXdpFeatures = 3;      // NETDEV_A_DEV_XDP_FEATUR
 inline constexpr int kNetdevAttrXdpZcMaxSegs = 4;     // NETDEV_A_DEV_XDP_ZC_MAX_SEGS
 inline constexpr int kNetdevAttrMax = 4;
 
+// The MTU of a unicast route message when it is set and not locked, which
+// bpf_fib_lookup ignores and the kernel's forwarding path does not.
+std::optional<uint32_t> unlocked_route_mtu(nlmsghdr* nlh);
+
 // ifindex and features from a netdev dev-get reply or notification.
 std::optional<std::pair<uint32_t, XdpFeatures>> parse_netdev(nlmsghdr* nlh);
 

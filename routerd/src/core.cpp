@@ -63,6 +63,21 @@ std::string egress_blocker(const LinkView& l, bool attached) {
 
 bool has_state(const FastpathView& f) { return f.attached || f.egress || f.configured; }
 
+// An action on link l, carrying what the fast path must know of it.
+Action act(ActionKind kind, const LinkView& l, XdpMode mode, bool sg, std::string reason) {
+  Action a;
+  a.kind = kind;
+  a.ifindex = l.ifindex;
+  a.name = l.name;
+  a.mode = mode;
+  a.mac = l.mac;
+  a.xmit_sg = sg;
+  a.rp_filter = l.rp_filter;
+  a.accept_local = l.accept_local;
+  a.reason = std::move(reason);
+  return a;
+}
+
 }  // namespace
 
 std::string_view to_string(ActionKind kind) {
@@ -90,7 +105,7 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
 
     if (!w.managed) {
       if (has_state(fp))
-        forget.push_back({ActionKind::forget, ifindex, l.name, {}, {}, false, w.why});
+        forget.push_back(act(ActionKind::forget, l, {}, false, w.why));
       out.status.push_back(std::move(st));
       continue;
     }
@@ -107,8 +122,8 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
       if (auto f = obs.memory.peer_failures.find(ifindex); f != obs.memory.peer_failures.end())
         st.error = f->second;
       else
-        prepare.push_back({ActionKind::prepare_peer, ifindex, l.name, mode, l.mac, sg,
-                           "veth peer needs NAPI and complete checksums"});
+        prepare.push_back(act(ActionKind::prepare_peer, l, mode, sg,
+                              "veth peer needs NAPI and complete checksums"));
     }
 
     // Attach once up; a link that goes down keeps its program (no churn on
@@ -119,30 +134,30 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
         failed != obs.memory.attach_failures.end() && failed->second.first == mode;
     if (failed_before) st.error = failed->second.second;
     if (l.up && !attached && !failed_before) {
-      attach.push_back({ActionKind::attach, ifindex, l.name, mode, l.mac, sg, mode_why});
+      attach.push_back(act(ActionKind::attach, l, mode, sg, mode_why));
       attached = true;  // the egress decision assumes it succeeds
-    } else if (fp.attached && (fp.mac != l.mac || fp.xmit_sg != sg || !fp.configured)) {
-      configure.push_back({ActionKind::configure, ifindex, l.name, mode, l.mac, sg,
-                           "address or features changed"});
+    } else if (fp.attached && (fp.mac != l.mac || fp.xmit_sg != sg || !fp.configured ||
+                               fp.rp_filter != l.rp_filter ||
+                               fp.accept_local != l.accept_local)) {
+      configure.push_back(
+          act(ActionKind::configure, l, mode, sg, "address, features or source checks changed"));
     }
 
     const std::string blocker = egress_blocker(l, attached);
     st.egress = blocker.empty();
     st.egress_blocker = blocker;
     if (st.egress && !fp.egress)
-      egress.push_back({ActionKind::add_egress, ifindex, l.name, mode, l.mac, sg,
-                        "ready for redirected frames"});
+      egress.push_back(act(ActionKind::add_egress, l, mode, sg, "ready for redirected frames"));
     else if (!st.egress && fp.egress)
-      egress.push_back({ActionKind::remove_egress, ifindex, l.name, mode, l.mac, sg,
-                        blocker});
+      egress.push_back(act(ActionKind::remove_egress, l, mode, sg, blocker));
     out.status.push_back(std::move(st));
   }
 
   // State left behind by links that no longer exist.
   for (const auto& [ifindex, fp] : obs.fastpath)
     if (!obs.links.count(ifindex) && has_state(fp))
-      forget.push_back({ActionKind::forget, ifindex, fmt::format("ifindex {}", ifindex),
-                        {}, {}, false, "interface is gone"});
+      forget.push_back(act(ActionKind::forget, LinkView{ifindex, fmt::format("ifindex {}", ifindex)},
+                           {}, false, "interface is gone"));
 
   // Egress changes go first when removing (never redirect to a device on its
   // way out), peers and attachments before additions.

@@ -60,6 +60,7 @@ common::Result<std::unique_ptr<Daemon>> Daemon::start(const Options& opts, Confi
                                        std::move(*monitor)));
   if (auto r = d->setup_loop(); !r) return std::unexpected(r.error());
   d->resync();
+  d->mirror_ceilings(true);
   d->reconcile("start");
   return d;
 }
@@ -74,7 +75,7 @@ common::Result<void> Daemon::setup_loop() {
   ::signal(SIGPIPE, SIG_IGN);
   signals_.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!signals_) return common::fail_errno("cannot create a signalfd");
-  for (int fd : {signals_.get(), monitor_.link_fd(), monitor_.netdev_fd()}) {
+  for (int fd : {signals_.get(), monitor_.link_fd(), monitor_.netdev_fd(), monitor_.route_fd()}) {
     if (fd < 0) continue;
     epoll_event ev{EPOLLIN, {.fd = fd}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -110,6 +111,45 @@ void Daemon::resync() {
   memory_.attach_failures.clear();
   memory_.peer_failures.clear();
   std::erase_if(memory_.peers_prepared, [&](uint32_t i) { return !links_.count(i); });
+  // accept_local changes without a notification: read them all again.
+  checks_.clear();
+  for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
+  mirror_addresses();
+}
+
+void Daemon::refresh_checks(uint32_t ifindex) {
+  const auto l = links_.find(ifindex);
+  if (l == links_.end()) return;
+  if (auto c = netlink::source_checks(l->second.name); c) checks_[ifindex] = *c;
+}
+
+// The router's own IPv4 addresses: the kernel drops packets claiming one.
+void Daemon::mirror_addresses() {
+  auto local = netlink::local_ipv4_addresses();
+  if (!local) {
+    common::log::error(kLog, "cannot list addresses: {}", local.error().message());
+    return;
+  }
+  if (auto r = fp_.set_local_addresses(*local); !r)
+    common::log::error(kLog, "{}", r.error().message());
+}
+
+// The smallest unlocked route MTU per family (the lookup ignores them). A
+// dump reads the whole table: at start, after lost route events, and when
+// such a route went away; an added one only lowers the ceiling.
+void Daemon::mirror_ceilings(bool dump) {
+  if (dump) {
+    auto c = netlink::route_mtu_ceilings();
+    if (!c) {
+      common::log::error(kLog, "cannot read route MTUs: {}", c.error().message());
+      return;
+    }
+    if (c->ipv4 != ceilings_.ipv4 || c->ipv6 != ceilings_.ipv6)
+      common::log::info(kLog, "route MTU ceilings: IPv4 {}, IPv6 {} (0: none)", c->ipv4, c->ipv6);
+    ceilings_ = *c;
+  }
+  if (auto r = fp_.set_mtu_ceilings(ceilings_.ipv4, ceilings_.ipv6); !r)
+    common::log::error(kLog, "{}", r.error().message());
 }
 
 void Daemon::apply(const netlink::Changes& c) {
@@ -121,6 +161,7 @@ void Daemon::apply(const netlink::Changes& c) {
     memory_.attach_failures.erase(l.ifindex);
     memory_.peer_failures.erase(l.ifindex);
     links_[l.ifindex] = l;
+    refresh_checks(l.ifindex);  // a new name is another sysctl directory
   }
   for (uint32_t ifindex : c.removed) {
     links_.erase(ifindex);
@@ -128,6 +169,7 @@ void Daemon::apply(const netlink::Changes& c) {
     memory_.peers_prepared.erase(ifindex);
     memory_.attach_failures.erase(ifindex);
     memory_.peer_failures.erase(ifindex);
+    checks_.erase(ifindex);
   }
   for (const auto& [ifindex, f] : c.features) {
     auto old = features_.find(ifindex);
@@ -137,6 +179,16 @@ void Daemon::apply(const netlink::Changes& c) {
       memory_.peers_prepared.erase(ifindex);
     features_[ifindex] = f;
   }
+  if (c.netconf)
+    for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
+  if (c.addresses) mirror_addresses();
+  auto lower = [](uint32_t& ceiling, uint32_t added) {
+    if (added) ceiling = ceiling ? std::min(ceiling, added) : added;
+  };
+  lower(ceilings_.ipv4, c.route_mtu_added_v4);
+  lower(ceilings_.ipv6, c.route_mtu_added_v6);
+  if (c.route_mtu_added_v4 || c.route_mtu_added_v6 || c.route_mtu_removed || c.routes_overrun)
+    mirror_ceilings(c.route_mtu_removed || c.routes_overrun);
   if (c.overrun) {
     ++overruns_;
     resync();
@@ -149,12 +201,16 @@ Observed Daemon::observed() const {
   for (const auto& [ifindex, l] : links_) {
     LinkView v{ifindex, l.name, l.mac, l.ethernet, l.up, l.lower_up, l.mtu, l.is_veth(), {}};
     if (auto f = features_.find(ifindex); f != features_.end()) v.xdp_features = f->second.flags;
+    if (auto c = checks_.find(ifindex); c != checks_.end()) {
+      v.rp_filter = c->second.rp_filter;
+      v.accept_local = c->second.accept_local;
+    }
     o.links[ifindex] = std::move(v);
   }
   if (auto snap = fp_.snapshot(); snap) {
     for (const auto& s : snap->interfaces)
       o.fastpath[s.ifindex] = {s.attached ? s.mode : std::nullopt, s.egress, s.configured,
-                               s.mac, s.xmit_sg};
+                               s.mac, s.xmit_sg, s.rp_filter, s.accept_local};
   } else {
     common::log::error(kLog, "cannot read the fast path's state: {}", snap.error().message());
   }
@@ -221,7 +277,8 @@ int Daemon::run() {
     bool netlink_ready = false;
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
-      if (fd == monitor_.link_fd() || fd == monitor_.netdev_fd()) netlink_ready = true;
+      if (fd == monitor_.link_fd() || fd == monitor_.netdev_fd() || fd == monitor_.route_fd())
+        netlink_ready = true;
       else if (fd == signals_.get()) handle_signals();
       else if (control_ && control_->owns(fd)) control_->on_event(fd, events[i].events);
     }
@@ -266,7 +323,8 @@ nlohmann::json Daemon::handle(const nlohmann::json& req) {
 }
 
 nlohmann::json Daemon::status_json() const {
-  size_t managed = 0, egress = 0;
+  size_t managed = 0, egress = 0, local_addresses = 0;
+  if (auto snap = fp_.snapshot(); snap) local_addresses = snap->local_addresses;
   for (const auto& s : last_plan_.status) {
     managed += s.managed;
     egress += s.egress;
@@ -280,6 +338,9 @@ nlohmann::json Daemon::status_json() const {
           {"managed", managed},
           {"egress", egress},
           {"transmit_counters", fp_.counts_transmit()},
+          {"local_addresses", local_addresses},
+          {"ipv4_mtu_ceiling", ceilings_.ipv4},
+          {"ipv6_mtu_ceiling", ceilings_.ipv6},
           {"reconciles", reconciles_},
           {"actions", actions_},
           {"resyncs", resyncs_},

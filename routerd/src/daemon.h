@@ -13,6 +13,7 @@
 #include "common/fd.h"
 #include "control_server.h"
 #include "fastpath/fastpath.h"
+#include "netlink/ipv4_conf.h"
 #include "netlink/link.h"
 #include "netlink/monitor.h"
 #include "netlink/netdev.h"
@@ -40,6 +41,9 @@ class Daemon {
   Daemon(const Options& opts, Config config, fastpath::Fastpath fp, netlink::Monitor monitor);
   common::Result<void> setup_loop();
   void resync();
+  void refresh_checks(uint32_t ifindex);
+  void mirror_addresses();
+  void mirror_ceilings(bool dump);
   void apply(const netlink::Changes& changes);
   void reconcile(std::string_view why);
   Observed observed() const;
@@ -60,6 +64,9 @@ class Daemon {
   netlink::Monitor monitor_;
   std::map<uint32_t, netlink::Link> links_;
   std::map<uint32_t, netlink::XdpFeatures> features_;
+  // What the kernel checks beyond the FIB, mirrored into the fast path.
+  std::map<uint32_t, netlink::SourceChecks> checks_;
+  netlink::MtuCeilings ceilings_;
   Memory memory_;
   Plan last_plan_;
   common::UniqueFd epoll_, signals_;

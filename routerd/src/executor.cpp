@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::string_view kLog = "routerd";
 
-fastpath::Interface iface_of(const Action& a) { return {a.ifindex, a.name, a.mac, a.xmit_sg}; }
+fastpath::Interface iface_of(const Action& a) {
+  return {a.ifindex, a.name, a.mac, a.xmit_sg, a.rp_filter, a.accept_local};
+}
 
 common::Result<void> run(const Action& a, fastpath::Fastpath& fp,
                          const std::map<uint32_t, netlink::Link>& links, Memory& memory) {

@@ -79,6 +79,31 @@ wait_until 5 both_ready
 in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null
 check "back up, h1 -> h2 takes the fast path again" ping_counted "$H1" 10.0.2.2 eth-h1
 
+# What the kernel checks beyond the FIB follows the machine: the router's
+# own addresses (as sources), rp_filter, unlocked route MTUs.
+verdict() { # ROUTE-GET-ARGS...: "forward" or the pass reason
+	rctl -j route get "$@" | jq -r 'if .fastpath.verdict == "forward" then "forward" else .fastpath.reason end'
+}
+is_verdict() { [ "$(verdict "${@:2}")" = "$1" ]; }
+in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null
+ip -n "$R" addr add 10.0.99.1/32 dev lo
+check "a new local address is a rejected source" \
+	wait_until 5 is_verdict source_invalid 10.0.2.2 iif eth-h1 from 10.0.99.1
+ip -n "$R" addr del 10.0.99.1/32 dev lo
+check "... and no longer once removed" wait_until 5 is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.99.1
+in_ns "$R" sysctl -qw net.ipv4.conf.eth-h1.rp_filter=1
+check "strict rp_filter on eth-h1 rejects sources routed elsewhere" \
+	wait_until 5 is_verdict source_invalid 10.0.2.2 iif eth-h1 from 10.0.2.7
+check "... and keeps those routed back by eth-h1" is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.1.7
+in_ns "$R" sysctl -qw net.ipv4.conf.eth-h1.rp_filter=0
+check "rp_filter off again" wait_until 5 is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.2.7
+ip -n "$R" route add 10.0.77.0/24 via 10.0.2.2 mtu 1000
+check "an unlocked route MTU hands bigger packets to the kernel" \
+	wait_until 5 is_verdict route_mtu 10.0.2.2 iif eth-h1 size 1200
+check "... not smaller ones" is_verdict forward 10.0.2.2 iif eth-h1 size 900
+ip -n "$R" route del 10.0.77.0/24
+check "the ceiling goes with the route" wait_until 5 is_verdict forward 10.0.2.2 iif eth-h1 size 1200
+
 # Deleting a managed link forgets it; routerd stays up.
 ip -n "$R" link del eth-h3
 gone() { [ "$(rctl -j stats | jq '[.interfaces[] | select(.ifname == "eth-h3")] | length')" = 0 ]; }

@@ -280,3 +280,29 @@ TEST_CASE("removals come first, additions last") {
   CHECK(kinds(p) == Kinds{"remove-egress eth0", "attach eth2", "add-egress eth1",
                           "add-egress eth2"});
 }
+
+TEST_CASE("a change in the kernel's source checks rewrites the entry") {
+  LinkView l = veth(2, "eth0");
+  Observed o = with({l});
+  o.fastpath[2] = running(l);
+  o.links[2].rp_filter = 1;
+  Plan p = routerd::plan(config(), {}, o);
+  CHECK(kinds(p) == Kinds{"configure eth0"});
+  CHECK(p.actions[0].rp_filter == 1);
+  o.fastpath[2].rp_filter = 1;
+  o.links[2].accept_local = true;
+  p = routerd::plan(config(), {}, o);
+  CHECK(kinds(p) == Kinds{"configure eth0"});
+  CHECK(p.actions[0].accept_local);
+  o.fastpath[2].accept_local = true;
+  CHECK(routerd::plan(config(), {}, o).actions.empty());
+}
+
+TEST_CASE("an attach carries the source checks") {
+  LinkView l = veth(2, "eth0");
+  l.rp_filter = 2;
+  Plan p = routerd::plan(config(), {}, with({l}));
+  REQUIRE_FALSE(p.actions.empty());
+  CHECK(p.actions[0].kind == ActionKind::attach);
+  CHECK(p.actions[0].rp_filter == 2);
+}

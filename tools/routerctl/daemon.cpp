@@ -25,6 +25,11 @@ int daemon_status(Context& ctx, cli::Args& args) {
   out.field("managed", s.value("managed", 0), "    {} managed interfaces");
   out.field("egress", s.value("egress", 0), ", {} egress\n");
   out.field("transmit_counters", s.value("transmit_counters", false), "");
+  out.field("local_addresses", s.value("local_addresses", 0),
+            "    {} local IPv4 addresses (sources the kernel rejects)");
+  out.field("ipv4_mtu_ceiling", s.value("ipv4_mtu_ceiling", 0),
+            ", route MTU ceilings: IPv4 {}");
+  out.field("ipv6_mtu_ceiling", s.value("ipv6_mtu_ceiling", 0), ", IPv6 {} (0: none)\n");
   out.field("reconciles", s.value("reconciles", 0), "    {} reconciles");
   out.field("actions", s.value("actions", 0), ", {} actions");
   out.field("resyncs", s.value("resyncs", 0), ", {} resyncs");

@@ -69,6 +69,8 @@ struct InterfaceState {
   Mac mac{};
   uint32_t slot = 0;
   bool xmit_sg = false;
+  uint8_t rp_filter = 0;         // as configured for the source checks
+  bool accept_local = false;
   bool configured = false;       // has an entry in the interfaces map
   bool attached = false;         // a pinned XDP link exists
   std::optional<XdpMode> mode;   // native or generic, when attached

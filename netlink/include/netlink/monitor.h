@@ -19,10 +19,19 @@ struct Changes {
   std::vector<Link> links;                       // new or changed
   std::vector<uint32_t> removed;                 // deleted ifindexes
   std::map<uint32_t, XdpFeatures> features;      // new or changed
-  bool overrun = false;
+  bool addresses = false;    // an IPv4 address came or went
+  bool netconf = false;      // an IPv4 per-device setting changed (rp_filter)
+  // Routes with an unlocked MTU: the smallest added per family (0: none),
+  // and whether one went away (the ceiling may rise: dump again).
+  uint32_t route_mtu_added_v4 = 0, route_mtu_added_v6 = 0;
+  bool route_mtu_removed = false;
+  bool overrun = false;         // link, address or feature events were lost
+  bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
-    return links.empty() && removed.empty() && features.empty() && !overrun;
+    return links.empty() && removed.empty() && features.empty() && !addresses && !netconf &&
+           !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
+           !routes_overrun;
   }
 };
 
@@ -38,6 +47,7 @@ class Monitor {
   // Descriptors to wait on for reading.
   int link_fd() const;
   int netdev_fd() const;  // -1 when the kernel has no netdev family
+  int route_fd() const;   // route events (busy with a full BGP table)
 
   // Reads everything pending without blocking.
   Changes poll();

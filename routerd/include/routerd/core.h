@@ -30,6 +30,8 @@ struct LinkView {
   uint32_t mtu = 1500;
   bool veth = false;
   std::optional<uint64_t> xdp_features;  // netlink::xdp_act bits, if known
+  uint8_t rp_filter = 0;                 // IPv4 source validation: 0, 1, 2
+  bool accept_local = false;
 };
 
 // The fast path's state for one interface, as its maps and pins say.
@@ -39,6 +41,8 @@ struct FastpathView {
   bool configured = false;          // has an entry in the interfaces map
   Mac mac{};
   bool xmit_sg = false;
+  uint8_t rp_filter = 0;
+  bool accept_local = false;
 };
 
 // What the daemon remembers between passes (kept by the executor).
@@ -75,6 +79,8 @@ struct Action {
   XdpMode mode = XdpMode::automatic;
   Mac mac{};
   bool xmit_sg = false;
+  uint8_t rp_filter = 0;
+  bool accept_local = false;
   std::string reason;  // why, for the log
 
   bool operator==(const Action&) const = default;
