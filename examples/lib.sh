@@ -16,6 +16,16 @@ in_ns() {
 	nsenter --net="/run/netns/$ns" -- "$@"
 }
 
+# wait_until SECONDS COMMAND...: polls every 50 ms, bounded.
+wait_until() {
+	local deadline=$(($(date +%s%N) + $1 * 1000000000))
+	shift
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
 # A namespace whose IPv6 addresses are usable at once (no DAD).
 ns_create() {
 	local ns=$1
@@ -43,6 +53,15 @@ veth_connect() {
 	ip -n "$3" link set "$4" up
 }
 
+# host_addresses NS N: eth0 of a host is 10.0.N.2/24 and fd00:N::2/64, its
+# router .1 / ::1.
+host_addresses() {
+	ip -n "$1" addr add "10.0.$2.2/24" dev eth0
+	ip -n "$1" addr add "fd00:$2::2/64" dev eth0 nodad
+	ip -n "$1" route add default via "10.0.$2.1"
+	ip -n "$1" -6 route add default via "fd00:$2::1"
+}
+
 topo_h1_r_h2_up() {
 	local p=$1
 	ns_create "$p-h1"
@@ -51,15 +70,8 @@ topo_h1_r_h2_up() {
 	veth_connect "$p-h1" eth0 "$p-r" eth-h1
 	veth_connect "$p-r" eth-h2 "$p-h2" eth0
 
-	ip -n "$p-h1" addr add 10.0.1.2/24 dev eth0
-	ip -n "$p-h1" addr add fd00:1::2/64 dev eth0 nodad
-	ip -n "$p-h1" route add default via 10.0.1.1
-	ip -n "$p-h1" -6 route add default via fd00:1::1
-
-	ip -n "$p-h2" addr add 10.0.2.2/24 dev eth0
-	ip -n "$p-h2" addr add fd00:2::2/64 dev eth0 nodad
-	ip -n "$p-h2" route add default via 10.0.2.1
-	ip -n "$p-h2" -6 route add default via fd00:2::1
+	host_addresses "$p-h1" 1
+	host_addresses "$p-h2" 2
 
 	ip -n "$p-r" addr add 10.0.1.1/24 dev eth-h1
 	ip -n "$p-r" addr add fd00:1::1/64 dev eth-h1 nodad
@@ -92,15 +104,18 @@ topo_h1_r_h2_down() {
 FRR_STATE=${FRR_STATE:-/run/xdp-router-frr}
 FRR_DAEMONS="zebra staticd bgpd"
 
-# Runs a command with nothing but stdin/stdout/stderr open: FRR daemons
-# keep inherited descriptors, and a test runner would wait on them forever.
+# Runs a command with nothing but stdin/stdout/stderr open (output to LOG,
+# default /dev/null): FRR's daemons keep inherited descriptors, and a test
+# runner would wait on them forever.
 without_inherited_fds() {
+	local log=/dev/null
+	[ "$1" = --log ] && log=$2 && shift 2
 	(
 		for fd in /proc/self/fd/*; do
 			fd=${fd##*/}
 			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
 		done 2>/dev/null
-		exec "$@" </dev/null >/dev/null 2>&1
+		exec "$@" </dev/null >>"$log" 2>&1
 	)
 }
 
@@ -189,14 +204,8 @@ topo_bgp_up() {
 	[ -n "$ecmp" ] && veth_connect "$r1" eth-r2b "$r2" eth-r1b
 	veth_connect "$r2" eth-h2 "$h2" eth0
 
-	ip -n "$h1" addr add 10.0.1.2/24 dev eth0
-	ip -n "$h1" addr add fd00:1::2/64 dev eth0 nodad
-	ip -n "$h1" route add default via 10.0.1.1
-	ip -n "$h1" -6 route add default via fd00:1::1
-	ip -n "$h2" addr add 10.0.2.2/24 dev eth0
-	ip -n "$h2" addr add fd00:2::2/64 dev eth0 nodad
-	ip -n "$h2" route add default via 10.0.2.1
-	ip -n "$h2" -6 route add default via fd00:2::1
+	host_addresses "$h1" 1
+	host_addresses "$h2" 2
 
 	ip -n "$r1" addr add 10.0.1.1/24 dev eth-h1
 	ip -n "$r1" addr add fd00:1::1/64 dev eth-h1 nodad
@@ -285,13 +294,7 @@ routerd_stop() {
 without_inherited_fds_bg() {
 	local log=$1
 	shift
-	(
-		for fd in /proc/self/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
-		done 2>/dev/null
-		exec "$@" </dev/null >>"$log" 2>&1
-	) &
+	without_inherited_fds --log "$log" "$@" &
 	BG_PID=$!
 	disown "$BG_PID" 2>/dev/null || true
 }

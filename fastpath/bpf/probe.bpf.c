@@ -12,22 +12,8 @@
 #include <bpf/bpf_endian.h>
 
 #include "fastpath/probe_abi.h"
+#include "kernel_net.h"
 
-/* Just the kernel fields we read; CO-RE finds them in the running kernel. */
-struct net {
-	__u64 net_cookie;
-} __attribute__((preserve_access_index));
-
-struct bpf_prog;
-
-typedef struct {
-	struct net *net;
-} possible_net_t;
-
-struct net_device {
-	int ifindex;
-	possible_net_t nd_net;
-} __attribute__((preserve_access_index));
 
 const volatile struct probe_settings settings = {};
 

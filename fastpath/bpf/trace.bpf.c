@@ -8,22 +8,8 @@
 #include <bpf/bpf_core_read.h>
 
 #include "fastpath/abi.h"
+#include "kernel_net.h"
 
-/* Just the kernel fields we read; CO-RE finds them in the running kernel. */
-struct net {
-	__u64 net_cookie;
-} __attribute__((preserve_access_index));
-
-struct bpf_prog;
-
-typedef struct {
-	struct net *net;
-} possible_net_t;
-
-struct net_device {
-	int ifindex;
-	possible_net_t nd_net;
-} __attribute__((preserve_access_index));
 
 /* Set before load: our network namespace and the fast path's DEVMAP. */
 const volatile __u64 netns_cookie = 0;

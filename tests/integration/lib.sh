@@ -98,16 +98,6 @@ die() {
 	exit 1
 }
 
-# wait_until SECONDS COMMAND...: polls every 50 ms, bounded.
-wait_until() {
-	local deadline=$(($(date +%s%N) + $1 * 1000000000))
-	shift
-	until "$@"; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
 # The h1 — r — h2 topology with the fast path on both of r's interfaces.
 setup_h1_r_h2() {
 	topo_h1_r_h2_up "$PREFIX" || die "cannot build the topology"
@@ -146,6 +136,18 @@ forwarded_bytes() {
 # passed DEV REASON: frames from DEV handed to the kernel for REASON.
 passed() {
 	stats_json "$1" | jq ".interfaces[0].passed.$2"
+}
+
+# expect_fail EXIT_CODE PATTERN COMMAND...
+expect_fail() {
+	local code=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	[ "$rc" -eq "$code" ] && grep -qE "$pattern" <<<"$out" || {
+		echo "  exit $rc, output: $out"
+		return 1
+	}
 }
 
 # at_least A B: A >= B, with both printed when it fails.

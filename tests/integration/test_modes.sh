@@ -30,18 +30,6 @@ forwarded_by_fast_path() {
 		at_least $(($(forwarded eth-h1) - before)) 5
 }
 
-# expect_fail EXIT_CODE PATTERN COMMAND...
-expect_fail() {
-	local code=$1 pattern=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	[ "$rc" -eq "$code" ] && grep -qE "$pattern" <<<"$out" || {
-		echo "  exit $rc, output: $out"
-		return 1
-	}
-}
-
 warm() { in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null && in_ns "$H1" ping -6 -c1 -W2 fd00:2::2 >/dev/null; }
 
 check "generic mode attaches" set_both generic

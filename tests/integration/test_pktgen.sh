@@ -217,18 +217,6 @@ routed() {
 }
 check "through the fast path: every recycled page rewritten, $N forwarded" routed
 
-# expect_fail EXIT_CODE PATTERN COMMAND...
-expect_fail() {
-	local code=$1 pattern=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	[ "$rc" -eq "$code" ] && grep -qE "$pattern" <<<"$out" || {
-		echo "  exit $rc, output: $out"
-		return 1
-	}
-}
-
 V4=(src 10.0.1.2 dst 10.0.2.2 dst-mac "$DST_MAC" count 10)
 check "a missing device (exit 2)" \
 	expect_fail 2 'Cannot find device "eth9"' pktgen send dev eth9 "${V4[@]}"

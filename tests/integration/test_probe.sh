@@ -141,16 +141,6 @@ check "... and its program is untouched" \
 ip -n "$NS" link set dev lo xdpgeneric off
 
 # Errors: one line and a hint, iproute2's exit codes.
-expect_fail() {
-	local code=$1 pattern=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	[ "$rc" -eq "$code" ] && grep -qE "$pattern" <<<"$out" || {
-		echo "  exit $rc, output: $out"
-		return 1
-	}
-}
 check "unknown device: exit 2" expect_fail 2 'Cannot find device "eth9"' probe dev eth9
 check "... with a hint" expect_fail 2 '^hint: ' probe dev eth9
 check "unknown argument: exit 1" expect_fail 1 'unknown argument "bogus"' probe dev va bogus

@@ -20,16 +20,6 @@ die() {
 	exit 2
 }
 
-# wait_until SECONDS COMMAND...: polls every 50 ms, bounded.
-wait_until() {
-	local deadline=$(($(date +%s%N) + $1 * 1000000000))
-	shift
-	until "$@"; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
 # A child that exited is a zombie until reaped: kill -0 still succeeds.
 pid_gone() {
 	local st

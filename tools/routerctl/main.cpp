@@ -90,25 +90,19 @@ bool daemon_absent(const common::Error& e) {
 
 namespace {
 
-struct Option {
-  std::string_view name;
-  bool takes_value;
-  bool preferred;  // wins a shared abbreviation: -p is --pretty
-};
-
-const std::array<Option, 8> kOptions{{
-    {"json", false, false},
+const std::array<cli::Option, 8> kOptions{{
+    {"json"},
     {"pretty", false, true},
-    {"statistics", false, false},
-    {"debug", false, false},
-    {"help", false, false},
-    {"Version", false, false},
-    {"pin-dir", true, false},
-    {"Socket", true, false},
+    {"statistics"},
+    {"debug"},
+    {"help"},
+    {"Version"},
+    {"pin-dir", true},
+    {"Socket", true},
 }};
 
 // Applies one global option; returns an exit code when the program is done.
-std::optional<int> apply_option(routerctl::Context& ctx, const Option& opt,
+std::optional<int> apply_option(routerctl::Context& ctx, const cli::Option& opt,
                                  const std::string& value) {
   using namespace routerctl;
   if (opt.name == "json") ctx.format = cli::Format::json;
@@ -132,36 +126,22 @@ std::optional<int> apply_option(routerctl::Context& ctx, const Option& opt,
 int main(int argc, char** argv) {
   using namespace routerctl;
   Context ctx;
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; ++i) {
-    std::string_view word = argv[i];
-    if (word == "--") {
-      ++i;
-      break;
-    }
-    word.remove_prefix(word.starts_with("--") ? 2 : 1);
-    auto opt = cli::match<Option>(kOptions, word);
-    if (!opt)
-      return usage_error(fmt::format("unknown option \"{}\"", argv[i]), "routerctl help");
-    std::string value;
-    if ((*opt)->takes_value) {
-      if (i + 1 >= argc)
-        return usage_error(fmt::format("{} needs a value", argv[i]), "routerctl help");
-      value = argv[++i];
-    }
-    if (auto done = apply_option(ctx, **opt, value)) return *done;
-  }
+  // Options come before the object, as in ip(8).
+  auto line = cli::split_command_line(argc, argv, kOptions, false);
+  if (!line) return usage_error(line.error().what, "routerctl help");
+  for (const auto& [opt, value] : line->options)
+    if (auto done = apply_option(ctx, *opt, value)) return *done;
+  const auto& words = line->words;
   fastpath::route_libbpf_logs();
-  if (i >= argc) {
+  if (words.empty()) {
     fmt::print(stderr, "{}", kUsage);
     return cli::kExitUsage;
   }
-  auto object = cli::match<Command>(kObjects, argv[i]);
+  auto object = cli::match<Command>(kObjects, words.front());
   if (!object) return usage_error(object.error().what, "routerctl help");
-  cli::Args args(std::vector<std::string>(argv + i + 1, argv + argc));
   // `routerctl OBJECT help` (or help anywhere after it) at every level.
-  for (int j = i + 1; j < argc; ++j) {
-    if (std::string_view(argv[j]) == "help") {
+  for (size_t j = 1; j < words.size(); ++j) {
+    if (words[j] == "help") {
       std::string usage((*object)->usage);
       for (size_t at = 0; (at = usage.find('\n', at)) != std::string::npos; at += 8)
         usage.replace(at, 1, "\n       ");
@@ -169,5 +149,6 @@ int main(int argc, char** argv) {
       return cli::kExitOk;
     }
   }
+  cli::Args args(std::vector<std::string>(words.begin() + 1, words.end()));
   return (*object)->run(ctx, args);
 }

@@ -3,6 +3,36 @@
 
 namespace cli {
 
+common::Result<CommandLine> split_command_line(int argc, char** argv,
+                                               std::span<const Option> table,
+                                               bool options_anywhere) {
+  CommandLine out;
+  bool options_done = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (!options_done && word == "--") {
+      options_done = true;
+      continue;
+    }
+    if (options_done || word.size() < 2 || word[0] != '-') {
+      out.words.emplace_back(word);
+      options_done = options_done || !options_anywhere;
+      continue;
+    }
+    word.remove_prefix(word.starts_with("--") ? 2 : 1);
+    auto opt = match<Option>(table, word);
+    if (!opt) return common::fail(EINVAL, "unknown option \"" + std::string(argv[i]) + "\"");
+    std::string value;
+    if ((*opt)->takes_value) {
+      if (i + 1 >= argc)
+        return common::fail(EINVAL, std::string(argv[i]) + " needs a value");
+      value = argv[++i];
+    }
+    out.options.emplace_back(*opt, std::move(value));
+  }
+  return out;
+}
+
 common::Result<void> Keywords::parse(Args& args, std::string_view bare) {
   while (!args.empty()) {
     const std::string word = args.next();

@@ -11,6 +11,7 @@
 
 #include "pktgen/abi.h"
 #include "csum.h"
+#include "kernel_net.h"
 
 /* Set through the skeleton's rodata before load, so the verifier sees the
  * header length and offsets as constants and drops the other branches. */
@@ -33,19 +34,6 @@ struct {
 	__type(value, struct pg_dst);
 } dsts SEC(".maps");
 
-/* Just the kernel fields the tracepoint reads; CO-RE finds them. */
-struct net {
-	__u64 net_cookie;
-} __attribute__((preserve_access_index));
-
-typedef struct {
-	struct net *net;
-} possible_net_t;
-
-struct net_device {
-	int ifindex;
-	possible_net_t nd_net;
-} __attribute__((preserve_access_index));
 
 /* Copies the first n bytes of the template over the frame: n is a
  * compile-time constant, so this unrolls into word stores after one bounds

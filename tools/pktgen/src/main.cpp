@@ -33,18 +33,13 @@ const std::array<Command, 3> kCommands{{
     {"help", "", cmd_help},
 }};
 
-struct Option {
-  std::string_view name;
-  bool preferred;  // wins a shared abbreviation
-};
-
-const std::array<Option, 6> kOptions{{
-    {"json", false},
-    {"pretty", false},
-    {"quiet", false},
-    {"debug", false},
-    {"help", false},
-    {"Version", false},
+const std::array<cli::Option, 6> kOptions{{
+    {"json"},
+    {"pretty"},
+    {"quiet"},
+    {"debug"},
+    {"help"},
+    {"Version"},
 }};
 
 }  // namespace
@@ -84,21 +79,12 @@ bool wait_signal(long timeout_ms) {
 int main(int argc, char** argv) {
   using namespace pktgen;
   Context ctx;
-  // Options may come anywhere ("sink dev X duration 5 -j"): no keyword value
-  // starts with '-'.
-  std::vector<std::string> words;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view word = argv[i];
-    if (word.size() < 2 || word[0] != '-') {
-      words.emplace_back(word);
-      continue;
-    }
-    word.remove_prefix(word.starts_with("--") ? 2 : 1);
-    auto opt = cli::match<Option>(kOptions, word);
-    if (!opt)
-      return usage_error({EINVAL, fmt::format("unknown option \"{}\"", argv[i])},
-                         "xdp-pktgen help");
-    const std::string_view name = (*opt)->name;
+  // Options may come anywhere ("sink dev X duration 5 -j").
+  auto line = cli::split_command_line(argc, argv, kOptions, true);
+  if (!line) return usage_error({EINVAL, line.error().what}, "xdp-pktgen help");
+  const auto& words = line->words;
+  for (const auto& [opt, value] : line->options) {
+    const std::string_view name = opt->name;
     if (name == "json") ctx.format = cli::Format::json;
     else if (name == "pretty") ctx.format = cli::Format::pretty;
     else if (name == "quiet") ctx.quiet = true;

@@ -23,18 +23,13 @@ constexpr std::string_view kUsage =
     "devices that cannot be copied (NICs, lo) only with --active, on the device\n"
     "itself (attach and detach; one probe frame goes out of it).\n";
 
-struct Option {
-  std::string_view name;
-  bool preferred;  // wins a shared abbreviation: -p is --pretty
-};
-
-const std::array<Option, 6> kOptions{{
-    {"json", false},
-    {"pretty", true},
-    {"active", false},
-    {"debug", false},
-    {"help", false},
-    {"Version", false},
+const std::array<cli::Option, 6> kOptions{{
+    {"json"},
+    {"pretty", false, true},
+    {"active"},
+    {"debug"},
+    {"help"},
+    {"Version"},
 }};
 
 int report(const common::Error& e, int code = cli::kExitFailure) {
@@ -53,17 +48,11 @@ int usage_error(const std::string& what) {
 int main(int argc, char** argv) {
   cli::Format format = cli::Format::text;
   probe::Options options;
-  std::vector<std::string> words;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view word = argv[i];
-    if (word.size() < 2 || word[0] != '-') {
-      words.emplace_back(word);
-      continue;
-    }
-    word.remove_prefix(word.starts_with("--") ? 2 : 1);
-    auto opt = cli::match<Option>(kOptions, word);
-    if (!opt) return usage_error(fmt::format("unknown option \"{}\"", argv[i]));
-    const std::string_view name = (*opt)->name;
+  auto line = cli::split_command_line(argc, argv, kOptions, true);
+  if (!line) return usage_error(line.error().what);
+  auto words = std::move(line->words);
+  for (const auto& [opt, value] : line->options) {
+    const std::string_view name = opt->name;
     if (name == "json") format = cli::Format::json;
     else if (name == "pretty") format = cli::Format::pretty;
     else if (name == "active") options.active = true;

@@ -68,6 +68,25 @@ common::Result<const C*> match(std::span<const C> table, std::string_view word) 
   return common::fail(EINVAL, "\"" + std::string(word) + "\" is ambiguous: " + names);
 }
 
+// A global option: -x, -name or --name, matched by unambiguous prefix.
+struct Option {
+  std::string_view name;
+  bool takes_value = false;  // consumes the next word
+  bool preferred = false;    // wins a shared abbreviation (-p is --pretty)
+};
+
+struct CommandLine {
+  std::vector<std::pair<const Option*, std::string>> options;  // with values
+  std::vector<std::string> words;                              // the rest
+};
+
+// Splits argv into options and words. With options_anywhere, "-x" may come
+// after words too ("sink dev X -j"; no keyword value starts with '-');
+// otherwise options end at the first word or "--", as in ip(8).
+common::Result<CommandLine> split_command_line(int argc, char** argv,
+                                               std::span<const Option> table,
+                                               bool options_anywhere);
+
 // Keyword arguments ("dev NAME mode native"): each keyword, matched by name
 // or unambiguous prefix, takes the next word as its value.
 class Keywords {

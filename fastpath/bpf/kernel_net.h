@@ -1,0 +1,23 @@
+/* The few kernel fields tracing programs read, for CO-RE to find in the
+ * running kernel's BTF (no vmlinux.h: it would be megabytes for three). */
+#ifndef FASTPATH_BPF_KERNEL_NET_H
+#define FASTPATH_BPF_KERNEL_NET_H
+
+#include <linux/types.h>
+
+struct net {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct net_device {
+	int ifindex;
+	possible_net_t nd_net;
+} __attribute__((preserve_access_index));
+
+struct bpf_prog;
+
+#endif
