@@ -8,8 +8,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <set>
+
 #include "common/log.h"
 #include "executor.h"
+#include "netlink/neighbour.h"
 #include "routerd/control.h"
 
 namespace routerd {
@@ -234,6 +237,29 @@ void Daemon::reconcile(std::string_view why) {
   last_plan_ = std::move(p);
 }
 
+// The kernel re-confirms a neighbour when its output path uses the entry;
+// the fast path's lookups do not count as use, so an entry only it uses
+// would stay STALE for ever and a MAC that changed without a gratuitous ARP
+// would never be noticed. Nudged, a STALE entry on an egress device goes
+// through DELAY and PROBE as if the kernel had sent to it.
+void Daemon::nudge_neighbours() {
+  next_neighbour_check_ = Clock::now() + opts_.neighbour_interval;
+  auto stale = netlink::stale_neighbours();
+  if (!stale) {
+    common::log::debug(kLog, "cannot list neighbours: {}", stale.error().message());
+    return;
+  }
+  std::set<uint32_t> egress;
+  for (const auto& st : last_plan_.status)
+    if (st.managed && st.egress) egress.insert(st.ifindex);
+  std::erase_if(*stale, [&](const auto& n) { return !egress.count(n.ifindex); });
+  if (stale->empty()) return;
+  if (auto r = netlink::use_neighbours(*stale); !r)
+    common::log::warn(kLog, "{}", r.error().message());
+  nudged_ += stale->size();
+  common::log::debug(kLog, "nudged {} stale neighbour(s)", stale->size());
+}
+
 void Daemon::reload() {
   auto cfg = load_config(opts_.config_path);
   if (!cfg) {
@@ -267,7 +293,8 @@ int Daemon::run() {
   epoll_event events[64];
   while (!stop_) {
     const auto now = Clock::now();
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_resync_ - now);
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min(next_resync_, next_neighbour_check_) - now);
     const int n = ::epoll_wait(epoll_.get(), events, 64,
                                static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(wait.count(), 1000))));
     if (n < 0 && errno != EINTR) {
@@ -293,6 +320,7 @@ int Daemon::run() {
       resync();
       reconcile("periodic resync");
     }
+    if (Clock::now() >= next_neighbour_check_) nudge_neighbours();
     if (control_) control_->sweep(Clock::now());
   }
   shutdown();
@@ -345,6 +373,7 @@ nlohmann::json Daemon::status_json() const {
           {"actions", actions_},
           {"resyncs", resyncs_},
           {"netlink_overruns", overruns_},
+          {"neighbours_nudged", nudged_},
           {"last_reconcile_ms", last_reconcile_ms_},
           {"clients", control_ ? control_->clients() : 0}};
 }

@@ -27,6 +27,8 @@ struct Options {
   bool keep_fastpath = false;  // leave the fast path attached on exit
   int netlink_rcvbuf = 4 << 20;
   std::chrono::seconds resync_interval{30};
+  // How often STALE neighbours on egress devices are nudged (NTF_USE).
+  std::chrono::seconds neighbour_interval{5};
 };
 
 class Daemon {
@@ -44,6 +46,7 @@ class Daemon {
   void refresh_checks(uint32_t ifindex);
   void mirror_addresses();
   void mirror_ceilings(bool dump);
+  void nudge_neighbours();
   void apply(const netlink::Changes& changes);
   void reconcile(std::string_view why);
   Observed observed() const;
@@ -76,7 +79,8 @@ class Daemon {
 
   Clock::time_point started_ = Clock::now();
   Clock::time_point next_resync_;
-  uint64_t resyncs_ = 0, overruns_ = 0, reconciles_ = 0, actions_ = 0;
+  Clock::time_point next_neighbour_check_;
+  uint64_t resyncs_ = 0, overruns_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;
   double last_reconcile_ms_ = 0;
 };
 

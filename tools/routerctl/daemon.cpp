@@ -36,6 +36,8 @@ int daemon_status(Context& ctx, cli::Args& args) {
   out.field("netlink_overruns", s.value("netlink_overruns", 0), ", {} netlink overruns");
   out.field("last_reconcile_ms", s.value("last_reconcile_ms", 0.0),
             ", last reconcile {:.2f} ms\n");
+  out.field("neighbours_nudged", s.value("neighbours_nudged", 0),
+            "    {} stale neighbours re-probed\n");
   out.field("clients", s.value("clients", 0), "");
   return cli::kExitOk;
 }
