@@ -5,15 +5,29 @@
 #   ./run.sh build  install dependencies and build only
 #   ./run.sh bench [ARGS]  install dependencies, build, run the benchmark
 #                   (tools/bench/bench.sh ARGS; ~20 min, --quick ~45 s)
+#   ./run.sh packages      print the package list, one a line
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# The one list of Debian packages the project uses, by what needs them.
+# tests/packages/check_packages.sh (CTest: packages) fails when the build,
+# a script or a test uses anything these do not bring.
 PACKAGES=(
-	build-essential cmake pkg-config clang llvm libclang-rt-14-dev
-	libbpf-dev bpftool libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
-	libfmt-dev doctest-dev nlohmann-json3-dev
+	# build: compilers, CMake, the BPF toolchain (clang, bpftool)
+	build-essential cmake pkg-config clang bpftool
+	# libraries the programs link
+	libbpf-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
+	libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
+	# tests: doctest, and libFuzzer's runtime for the fuzzer
+	doctest-dev libclang-rt-14-dev
+	# demo, examples and tests: namespaces, veths, traffic, inspection
 	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux
-	iperf3 gnuplot-nox
+	# beside FRR: the BGP topologies and their tests
+	frr
+	# benchmark: bulk TCP, the plot, the commit it measured
+	iperf3 gnuplot-nox git
+	# tools/fresh-machine.sh: a fresh Debian 12 root to try the README in
+	mmdebstrap
 )
 
 install_deps() {
@@ -54,6 +68,9 @@ build)
 	install_deps
 	build
 	;;
+packages)
+	printf '%s\n' "${PACKAGES[@]}"
+	;;
 bench)
 	shift
 	install_deps
@@ -61,7 +78,7 @@ bench)
 	exec tools/bench/bench.sh "$@"
 	;;
 *)
-	echo "Usage: $0 { demo | test | build | bench [ARGS] }" >&2
+	echo "Usage: $0 { demo | test | build | bench [ARGS] | packages }" >&2
 	exit 1
 	;;
 esac

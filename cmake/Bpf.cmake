@@ -1,8 +1,10 @@
 # Compiles a BPF C program and wraps it in a skeleton header:
 #   bpf_skeleton(<target> <name> <source.bpf.c> [INCLUDES dir...])
 # makes <name>.skel.h available to whoever links <target>.
-find_program(BPF_CLANG clang REQUIRED)
-find_program(BPFTOOL bpftool PATHS /usr/sbin /sbin REQUIRED)
+find_program(BPF_CLANG clang)
+debian_package(BPF_CLANG clang "clang (the BPF compiler)")
+find_program(BPFTOOL bpftool PATHS /usr/sbin /sbin)
+debian_package(BPFTOOL bpftool "bpftool (BPF skeletons)")
 
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|amd64")
   set(BPF_TARGET_ARCH x86)

@@ -29,6 +29,7 @@ STATE=/run/xdp-router-examples/$prefix
 
 case "$cmd" in
 up)
+	need_cmds ip nsenter jq ethtool sysctl vtysh /usr/lib/frr/zebra /usr/lib/frr/staticd /usr/lib/frr/bgpd
 	for exe in "$ROUTERD" "$ROUTERCTL"; do
 		[ -x "$exe" ] || { echo "bgp.sh: $exe is missing: build first (./run.sh build)" >&2; exit 1; }
 	done

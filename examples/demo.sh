@@ -11,6 +11,7 @@ ROUTERD=${ROUTERD:-$ROOT/build/routerd/routerd}
 LOG_DIR=/run/xdp-router-demo
 . "$HERE/lib.sh"
 P=demo
+need_cmds ip nsenter jq ping socat ss ethtool sysctl
 
 if [ "${1:-}" = down ]; then
 	exec "$HERE/h1-r-h2.sh" down "$P"

@@ -13,6 +13,7 @@ set -eu
 prefix=${2:-demo}
 case "${1:-}" in
 up)
+	need_cmds ip nsenter sysctl ethtool
 	topo_h1_r_h2_up "$prefix"
 	echo "namespaces $prefix-h1, $prefix-r, $prefix-h2 are up"
 	;;

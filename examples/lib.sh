@@ -8,6 +8,40 @@
 # Namespaces are PREFIX-h1, PREFIX-r and PREFIX-h2, so several topologies
 # (and test runs) can exist side by side.
 
+# The Debian package of each command the scripts check for, so that a
+# missing one fails with a line naming what to install (run.sh's list has
+# them all; tests/packages/check_packages.sh checks this table with dpkg).
+declare -A DEBIAN_PACKAGE=(
+	[ip]=iproute2 [ss]=iproute2 [nstat]=iproute2 [bridge]=iproute2
+	[nsenter]=util-linux [setpriv]=util-linux [prlimit]=util-linux
+	[jq]=jq [ping]=iputils-ping [traceroute]=traceroute [socat]=socat
+	[ethtool]=ethtool [bpftool]=bpftool [sysctl]=procps [ps]=procps
+	[vtysh]=frr [/usr/lib/frr/zebra]=frr [/usr/lib/frr/bgpd]=frr [/usr/lib/frr/staticd]=frr
+	[iperf3]=iperf3 [gnuplot]=gnuplot-nox [git]=git [mmdebstrap]=mmdebstrap
+	[sha256sum]=coreutils [timeout]=coreutils [awk]=mawk
+)
+
+# missing_cmds CMD...: prints one line per missing command, naming its
+# package; returns 1 if any is missing.
+missing_cmds() {
+	local c rc=0
+	for c in "$@"; do
+		command -v "$c" >/dev/null && continue
+		echo "needs $c: install the Debian package ${DEBIAN_PACKAGE[$c]:-that provides it} (./run.sh installs it)"
+		rc=1
+	done
+	return $rc
+}
+
+# need_cmds CMD...: exits with that line when a command is missing.
+need_cmds() {
+	local why
+	why=$(missing_cmds "$@") || {
+		echo "${0##*/}: $why" >&2
+		exit 1
+	}
+}
+
 # Runs a command in a namespace, keeping this mount namespace so the bpffs
 # at /sys/fs/bpf stays visible (ip netns exec would hide it).
 in_ns() {

@@ -42,10 +42,8 @@ require_root() {
 }
 
 require_cmds() {
-	local c
-	for c in "$@"; do
-		command -v "$c" >/dev/null || cannot_run "needs $c"
-	done
+	local why
+	why=$(missing_cmds "$@") || cannot_run "$(head -1 <<<"$why")"
 }
 
 # Commands a test adds for its own cleanup, run first on exit.

@@ -87,11 +87,8 @@ done
 for tool in "$PKTGEN" "$ROUTERD" "$ROUTERCTL" "$BENCH_LIMIT" "$BENCH_ROUTES" "$NSPERPKT"; do
 	[ -x "$tool" ] || die "$tool is missing: build first (./run.sh build)"
 done
-for cmd in ip nsenter jq ethtool ss awk timeout; do
-	command -v "$cmd" >/dev/null || die "$cmd is missing (./run.sh installs it)"
-done
-[[ " $PARTS " == *" tcp "* ]] && ! command -v iperf3 >/dev/null &&
-	die "iperf3 is missing (apt-get install iperf3, or --parts without tcp)"
+why=$(missing_cmds ip nsenter jq ethtool ss awk timeout) || die "$why"
+[[ " $PARTS " == *" tcp "* ]] && ! why=$(missing_cmds iperf3) && die "$why (or --parts without tcp)"
 
 # Our namespaces start with "bn" (a shared machine's convention).
 P=bn$$
