@@ -63,13 +63,18 @@ log "root ready in $((SECONDS - t0)) s: $(chroot "$DIR" dpkg-query -W -f='${Pack
 # No services start inside the chroot (a real machine would start FRR's).
 printf '#!/bin/sh\nexit 101\n' >"$DIR/usr/sbin/policy-rc.d"
 chmod 755 "$DIR/usr/sbin/policy-rc.d"
+# The root must be a mount point of its own: `ip netns exec` and the tests
+# make "/" a slave mount in their own mount namespaces, which fails on a
+# directory that is not one. /run is a fresh tmpfs as on a booted machine
+# (netns names made inside stay inside).
+mount --bind "$DIR" "$DIR"
+mount --make-private "$DIR"
 mount -t proc proc "$DIR/proc"
 mount -t sysfs sysfs "$DIR/sys"
 mount -t bpf bpf "$DIR/sys/fs/bpf"
 mount --rbind /dev "$DIR/dev"
 mount --make-rslave "$DIR/dev"
-mount --rbind /run "$DIR/run"
-mount --make-rslave "$DIR/run"
+mount -t tmpfs -o mode=755 tmpfs "$DIR/run"
 
 git clone --quiet "$ROOT" "$DIR/root/xdp-router"
 log "clean clone of $(git -C "$ROOT" rev-parse --short HEAD) in /root/xdp-router"
