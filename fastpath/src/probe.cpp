@@ -5,6 +5,8 @@
 #include <bpf/libbpf.h>
 #include <fmt/core.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <cstring>
@@ -116,21 +118,55 @@ Result<common::UniqueFd> Probe::attach_counter(uint32_t ifindex) const {
   return common::UniqueFd(fd);
 }
 
-Result<RedirectOutcome> Probe::redirect(const Mac& mac, std::chrono::milliseconds wait) const {
-  const uint32_t key = 0;
-  const probe_results zero{};
-  if (bpf_map_update_elem(impl_->results_fd(), &key, &zero, 0) < 0)
-    return common::fail_errno("cannot reset the probe's results");
+namespace {
 
-  // The smallest Ethernet frame, from and to the target's own address: a
-  // switch drops it (it came in on the port it is addressed to).
+// The smallest Ethernet frame, from and to the target's own address: a
+// switch drops it (it came in on the port it is addressed to).
+std::array<uint8_t, 60> probe_frame(const Mac& mac) {
   std::array<uint8_t, 60> frame{};
   std::copy(mac.begin(), mac.end(), frame.begin());
   std::copy(mac.begin(), mac.end(), frame.begin() + 6);
   frame[12] = PROBE_ETHERTYPE >> 8;
   frame[13] = PROBE_ETHERTYPE & 0xff;
   std::memcpy(frame.data() + 14, "xdp-probe", 9);
+  return frame;
+}
 
+}  // namespace
+
+Result<void> Probe::reset_results() const {
+  const uint32_t key = 0;
+  const probe_results zero{};
+  if (bpf_map_update_elem(impl_->results_fd(), &key, &zero, 0) < 0)
+    return common::fail_errno("cannot reset the probe's results");
+  return {};
+}
+
+// Waits until the frame left (or was refused) and then, up to `wait`, for
+// the counter to see it arrive.
+Result<RedirectOutcome> Probe::outcome(std::chrono::milliseconds left_wait,
+                                       std::chrono::milliseconds wait) const {
+  const auto now = std::chrono::steady_clock::now();
+  const auto left_by = now + left_wait;
+  const auto arrived_by = now + wait;
+  auto r = impl_->results();
+  while (r && r->xmit_sent == 0 && r->xmit_drops == 0 && r->redirect_errs == 0 &&
+         std::chrono::steady_clock::now() < left_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    r = impl_->results();
+  }
+  while (r && r->arrived == 0 && r->xmit_sent > 0 && std::chrono::steady_clock::now() < arrived_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    r = impl_->results();
+  }
+  if (!r) return std::unexpected(r.error());
+  return RedirectOutcome{r->xmit_sent,    r->xmit_drops,    r->redirect_errs,
+                         r->arrived,      -r->xmit_err,     -r->redirect_err};
+}
+
+Result<RedirectOutcome> Probe::redirect(const Mac& mac, std::chrono::milliseconds wait) const {
+  if (auto ok = reset_results(); !ok) return std::unexpected(ok.error());
+  const auto frame = probe_frame(mac);
   xdp_md ctx{};
   ctx.data_end = frame.size();
   ctx.ingress_ifindex = impl_->target;
@@ -141,19 +177,36 @@ Result<RedirectOutcome> Probe::redirect(const Mac& mac, std::chrono::millisecond
                                        &opts);
       err)
     return common::fail(err, "cannot run the redirect probe (BPF_F_TEST_XDP_LIVE_FRAMES)",
-                        "needs Linux 5.18 or later");
-
+                        err == -EPERM || err == -EACCES
+                            ? "this kernel refuses live-frames test runs"
+                            : "needs Linux 5.18 or later");
   // The transmit side is done when the test run returns (the flush ran in
   // it); the receiver's NAPI may still be on its way.
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  auto r = impl_->results();
-  while (r && r->arrived == 0 && r->xmit_sent > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    r = impl_->results();
-  }
-  if (!r) return std::unexpected(r.error());
-  return RedirectOutcome{r->xmit_sent,    r->xmit_drops,    r->redirect_errs,
-                         r->arrived,      -r->xmit_err,     -r->redirect_err};
+  return outcome(std::chrono::milliseconds(0), wait);
+}
+
+Result<RedirectOutcome> Probe::redirect_from(uint32_t launch_tx, uint32_t launch_rx,
+                                             const Mac& mac,
+                                             std::chrono::milliseconds wait) const {
+  if (auto ok = reset_results(); !ok) return std::unexpected(ok.error());
+  LIBBPF_OPTS(bpf_link_create_opts, link_opts, .flags = XDP_FLAGS_DRV_MODE);
+  const int link_fd = bpf_link_create(bpf_program__fd(impl_->skel->progs.xdp_probe_redir),
+                                      static_cast<int>(launch_rx), BPF_XDP, &link_opts);
+  if (link_fd < 0)
+    return common::fail(-link_fd,
+                        fmt::format("cannot attach the redirect probe to ifindex {}", launch_rx));
+  common::UniqueFd link(link_fd);  // closing it detaches
+  common::UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+  if (!sock) return common::fail_errno("cannot open a packet socket");
+  sockaddr_ll addr{};
+  addr.sll_family = AF_PACKET;
+  addr.sll_ifindex = static_cast<int>(launch_tx);
+  const auto frame = probe_frame(mac);
+  if (::sendto(sock.get(), frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&addr),
+               sizeof(addr)) < 0)
+    return common::fail_errno(fmt::format("cannot send the probe frame on ifindex {}", launch_tx));
+  // The receiving end's NAPI runs the program, soon but not within sendto.
+  return outcome(wait, wait);
 }
 
 }  // namespace fastpath

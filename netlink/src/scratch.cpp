@@ -165,8 +165,12 @@ common::Result<ScratchDevice> ScratchDevice::create(const DeviceSpec& spec) {
     return ScratchDevice(std::move(impl));
   }
   if (spec.kind == "veth") {
-    if (auto r = add_veth(s, kName, kPeerName, spec.mtu); !r) return std::unexpected(r.error());
-    if (auto r = found(kPeerName, impl->peer); !r) return std::unexpected(r.error());
+    const std::string name = spec.veth_name.empty() ? kName : spec.veth_name;
+    const std::string peer = spec.veth_name.empty() ? kPeerName : spec.veth_name + "p";
+    impl->name = name;
+    if (auto r = add_veth(s, name.c_str(), peer.c_str(), spec.mtu); !r)
+      return std::unexpected(r.error());
+    if (auto r = found(peer.c_str(), impl->peer); !r) return std::unexpected(r.error());
   } else {
     if (needs_lower(spec.kind)) {
       if (auto r = add_veth(s, kLowerName, kLowerPeerName, spec.mtu); !r)
@@ -175,7 +179,7 @@ common::Result<ScratchDevice> ScratchDevice::create(const DeviceSpec& spec) {
     }
     if (auto r = add_kind(s, spec, impl->lower); !r) return std::unexpected(r.error());
   }
-  if (auto r = found(kName, impl->ifindex); !r) return std::unexpected(r.error());
+  if (auto r = found(impl->name.c_str(), impl->ifindex); !r) return std::unexpected(r.error());
   return ScratchDevice(std::move(impl));
 }
 

@@ -1,5 +1,6 @@
 #!/bin/bash
-# xdp-pktgen: live-frames sending, counted to the frame by the sink, and the
+# xdp-pktgen: live-frames sending (or packet-socket sending, where the
+# kernel refuses live frames), counted to the frame by the sink, and the
 # errors a user gets for bad input.
 #
 #   PREFIX-a ──────────── PREFIX-b
@@ -114,6 +115,30 @@ printf '# three destinations\n10.9.0.1\n192.0.2.1\n198.51.100.1\n' >"$TMP/dsts"
 check "IPv4, 3 flows by dst from a dst-file" \
 	exactly veth0 src 10.0.1.2 dst-file "$TMP/dsts"
 check "... reported as 3 flows by dst" equal flows "$(send_field flows)/$(send_field vary)" "3/dst"
+# How the frames left: live frames, unless this kernel refuses them (then
+# a packet socket, said so). The other way is tried by itself below.
+VIA=$(send_field via)
+echo "  sending via $VIA"
+case $VIA in
+live) OTHER=packet ;;
+packet) OTHER=live ;;
+*) die "sending via \"$VIA\": expected live or packet" ;;
+esac
+if [ "$OTHER" = packet ]; then
+	check "via packet: a packet socket also delivers exactly $N frames" \
+		exactly veth0 src 10.0.1.2 dst 10.0.2.2 flows 16 via packet
+	check "... and says so" equal via "$(send_field via)" packet
+else
+	refused_live() {
+		start_sink "$B" veth1
+		expect_fail 2 'not permitted to run live-frames test runs' \
+			pktgen send dev veth0 src 10.0.1.2 dst 10.0.2.2 dst-mac "$DST_MAC" count 10 via live
+		local rc=$?
+		stop_sink term
+		return $rc
+	}
+	check "via live, on a kernel that refuses it: the refusal, with the way out (exit 2)" refused_live
+fi
 
 # idle: a sink that does not know the count ends once the frames stop.
 idled() {
@@ -247,9 +272,18 @@ check "a missing dst-mac (exit 1)" \
 	expect_fail 1 '"dst-mac" is required' pktgen send dev veth0 src 10.0.1.2 dst 10.0.2.2
 check "an unknown argument (exit 1)" \
 	expect_fail 1 'unknown argument "colour"' pktgen send dev veth0 "${V4[@]}" colour red
-check "a veth whose peer has no NAPI is refused before sending (exit 2)" \
+check "live frames: a veth whose peer has no NAPI is refused before sending (exit 2)" \
 	expect_fail 2 'veth0 cannot transmit XDP frames' \
-	pktgen send dev veth0 "${V4[@]}"
+	pktgen send dev veth0 "${V4[@]}" via live
+# A packet socket hands the veth an skb, which it takes without NAPI.
+no_napi_packet() {
+	pktgen send -j dev veth0 "${V4[@]}" via packet >"$TMP/send.json" &&
+		equal "frames the device took" "$(send_field xmit.transmitted)" 10
+}
+check "via packet: a veth whose peer has no NAPI takes the frames" no_napi_packet
+check "an unknown via (exit 1)" \
+	expect_fail 1 'invalid via "xdp" \(expected auto, live or packet\)' \
+	pktgen send dev veth0 "${V4[@]}" via xdp
 busy() {
 	start_sink "$B" veth1
 	expect_fail 2 'veth1 already has an XDP program attached' \

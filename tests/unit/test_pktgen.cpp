@@ -307,6 +307,15 @@ TEST_CASE("send: keywords, defaults and abbreviations") {
   auto v6 = send({"dev", "v", "src", "fd00::1", "dst", "fd00::2", "dst-mac", "02:00:00:00:00:02"});
   REQUIRE(v6);
   CHECK(v6->frame.wire_size == 66);  // the smallest IPv6 UDP frame
+  CHECK(d->via == pktgen::Via::automatic);
+  for (auto [word, via] : {std::pair{"auto", pktgen::Via::automatic},
+                           std::pair{"live", pktgen::Via::live},
+                           std::pair{"packet", pktgen::Via::packet}}) {
+    auto v = send(with(base_send(), {"via", word}));
+    REQUIRE(v);
+    CHECK(v->via == via);
+    CHECK(pktgen::to_string(via) == word);
+  }
 }
 
 TEST_CASE("send: mistakes are usage errors, one line each") {
@@ -322,6 +331,7 @@ TEST_CASE("send: mistakes are usage errors, one line each") {
   CHECK(send_error({"threads", "3"}) == "threads 3 out of range 1-2");
   CHECK(send_error({"batch", "257"}) == "batch 257 out of range 1-256");
   CHECK(send_error({"proto", "icmp"}) == "invalid proto \"icmp\" (expected udp or tcp)");
+  CHECK(send_error({"via", "xdp"}) == "invalid via \"xdp\" (expected auto, live or packet)");
   CHECK(send_error({"count", "-5"}) == "invalid count \"-5\"");
   CHECK(send_error({"duration", "0"}) == "invalid duration \"0\"");
   CHECK(send_error({"rate", "1", "threads", "2"}) ==
@@ -447,6 +457,11 @@ TEST_CASE("the kernel's refusals, in words") {
   CHECK(pktgen::test_run_error(EOPNOTSUPP, "veth0", "6.18.0").what == live);
   CHECK_FALSE(pktgen::test_run_error(EINVAL, "veth0", "5.15.0").hint.empty());
   CHECK(pktgen::test_run_error(EINVAL, "veth0", "6.18.0").what != live);
+  // Root refused too (a kernel that allows no live frames): the way out.
+  CHECK(pktgen::test_run_error(EPERM, "veth0", "6.18.0").what ==
+        "not permitted to run live-frames test runs");
+  CHECK(pktgen::test_run_error(EPERM, "veth0", "6.18.0").hint.find("via packet") !=
+        std::string::npos);
   CHECK(pktgen::attach_error(EBUSY, "veth1").hint.find("xdp off") != std::string::npos);
   const auto refused = pktgen::xmit_refused_error(ENXIO, "veth0", 10);
   CHECK(refused.what == "veth0 refused 10 frames");

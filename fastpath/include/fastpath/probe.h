@@ -56,9 +56,19 @@ class Probe {
   // One probe frame (source and destination mac, ethertype PROBE_ETHERTYPE)
   // run through bpf_redirect into the target by a live-frames test run, as
   // if received on it. Waits up to `wait` for the counter to see it.
+  // Fails with EPERM where the kernel refuses live-frames test runs.
   Result<RedirectOutcome> redirect(const Mac& mac, std::chrono::milliseconds wait) const;
+  // The same frame, received for real: the redirecting program attached
+  // natively to launch_rx (a veth's end, in the target's namespace), the
+  // frame sent into it through a packet socket on launch_tx, its other end.
+  // The way the fast path itself redirects, without a test run.
+  Result<RedirectOutcome> redirect_from(uint32_t launch_tx, uint32_t launch_rx, const Mac& mac,
+                                        std::chrono::milliseconds wait) const;
 
  private:
+  Result<void> reset_results() const;
+  Result<RedirectOutcome> outcome(std::chrono::milliseconds left_wait,
+                                  std::chrono::milliseconds wait) const;
   struct Impl;
   explicit Probe(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -15,6 +15,9 @@ struct DeviceSpec {
   std::string kind;   // rtnl_link kind: "veth", "bridge", "tun", ...
   bool tap = false;   // for "tun": a tap (Ethernet) rather than a tun (IP)
   uint32_t mtu = 0;   // 0: the kind's default
+  // A veth's name, its peer's being the same + "p": for a veth made beside
+  // live devices. Empty: the private namespace's own names.
+  std::string veth_name;
 };
 
 // A device made in the current network namespace, up, and removed again

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdp-pktgen's generator. BPF_PROG_TEST_RUN runs it in live-frames mode on
  * pages that start as a copy of the template frame; it writes one flow's
- * headers into each frame and sends it out of the chosen device. */
+ * headers into each frame and sends it out of the chosen device. Where the
+ * kernel refuses live frames, plain test runs of it build each flow's frame
+ * once, for a packet socket to send. */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -160,6 +162,14 @@ SEC("xdp")
 int xdp_pktgen(struct xdp_md *ctx)
 {
 	return generate(ctx);
+}
+
+/* Sends nothing: one live-frames run of it tells whether the kernel allows
+ * such runs at all, before a frame is counted. */
+SEC("xdp")
+int xdp_pktgen_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
 }
 
 /* What became of our frames at the device: sent, or dropped with the

@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <sys/utsname.h>
 
+#include <array>
 #include <vector>
 
 #include "common/log.h"
@@ -107,6 +108,19 @@ Result<void> Generator::send(std::span<const uint8_t> frame, uint32_t frames,
   if (int err = bpf_prog_test_run_opts(prog_fd, &opts); err)
     return std::unexpected(test_run_error(-err, impl_->dev, impl_->release));
   return {};
+}
+
+Result<bool> Generator::live_frames_permitted() const {
+  // No ingress device: the run's own queue, so it needs nothing of ours.
+  const std::array<uint8_t, 60> frame{};
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
+              .data_size_in = static_cast<uint32_t>(frame.size()), .repeat = 1,
+              .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+  const int err =
+      bpf_prog_test_run_opts(bpf_program__fd(impl_->skel->progs.xdp_pktgen_drop), &opts);
+  if (err == -EPERM || err == -EACCES) return false;
+  if (err) return std::unexpected(test_run_error(-err, impl_->dev, impl_->release));
+  return true;
 }
 
 Result<GenCounters> Generator::counters() const {

@@ -32,7 +32,9 @@ common::Error test_run_error(int err, std::string_view dev, std::string_view ker
               "run with -d to see libbpf's messages"};
     case EPERM:
     case EACCES:
-      return {err, "not permitted to run BPF programs", "run as root (CAP_BPF, CAP_NET_ADMIN)"};
+      return {err, "not permitted to run live-frames test runs",
+              "run as root (CAP_BPF, CAP_NET_ADMIN); if this kernel refuses them even to "
+              "root, send through a packet socket: via packet"};
     case ENODEV:
     case ENXIO:
       return {err, fmt::format("Cannot find device \"{}\"", dev),

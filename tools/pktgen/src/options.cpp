@@ -85,10 +85,27 @@ Result<void> apply_send(SendOptions& o, std::string_view k, const std::string& v
   if (k == "rate") return set(o.rate, parse_count(k, v));
   if (k == "threads") return set(o.threads, parse_uint(k, v, 1, cpus));
   if (k == "batch") return set(o.batch, parse_uint(k, v, 1, kMaxBatch));
+  if (k == "via") {
+    for (Via via : {Via::automatic, Via::live, Via::packet})
+      if (v == to_string(via)) {
+        o.via = via;
+        return {};
+      }
+    return fail(EINVAL, fmt::format("invalid via \"{}\" (expected auto, live or packet)", v));
+  }
   return fail(EINVAL, fmt::format("unknown argument \"{}\"", k));
 }
 
 }  // namespace
+
+std::string_view to_string(Via v) {
+  switch (v) {
+    case Via::automatic: return "auto";
+    case Via::live: return "live";
+    case Via::packet: return "packet";
+  }
+  return "?";
+}
 
 Result<uint64_t> parse_count(std::string_view keyword, std::string_view text) {
   uint64_t mult = 1;
@@ -124,7 +141,7 @@ Result<SendOptions> parse_send(cli::Args& args, uint32_t available_cpus) {
   static const std::vector<std::string_view> kKeywords{
       "dev",  "src",   "dst",   "dst-file", "src-mac",  "dst-mac", "proto", "sport",
       "dport", "size", "ttl",   "flows",    "vary",     "count",   "duration", "rate",
-      "threads", "batch"};
+      "threads", "batch", "via"};
   cli::Keywords kw(kKeywords);
   if (auto r = kw.parse(args); !r) return std::unexpected(r.error());
   SendOptions o;

@@ -1,5 +1,6 @@
-// xdp-pktgen send: threads of live-frames test runs out of one device,
-// a progress line a second, a summary at the end.
+// xdp-pktgen send: threads of live-frames test runs (or of packet-socket
+// sends, where the kernel refuses those) out of one device, a progress
+// line a second, a summary at the end.
 #include <fmt/core.h>
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +24,7 @@
 #include "pktgen/errors.h"
 #include "pktgen/options.h"
 #include "pktgen/pace.h"
+#include "pktgen/packet.h"
 
 namespace pktgen {
 namespace {
@@ -48,6 +50,7 @@ uint64_t share(uint64_t whole, uint32_t threads, uint32_t i) {
 
 struct Run {
   const Generator& gen;
+  const PacketSender* packet;  // set: frames go through it, not live frames
   const std::vector<uint8_t>& frame;
   const SendOptions& opt;
   std::atomic<bool> stop{false};
@@ -60,6 +63,14 @@ struct Run {
     std::lock_guard lock(mutex);
     if (!error) error = std::move(e);
     stop = true;
+  }
+  Result<GenCounters> counters() const {
+    if (packet) return packet->counters();
+    return gen.counters();
+  }
+  Result<void> send(uint32_t thread, uint32_t frames) const {
+    if (packet) return packet->send(thread, frames, opt.batch);
+    return gen.send(frame, frames, opt.batch);
   }
   void done() {
     std::lock_guard lock(mutex);
@@ -94,7 +105,7 @@ void sender(Run& run, uint32_t index, int cpu) {
       std::this_thread::sleep_for(std::min<Clock::duration>(step.sleep, std::chrono::milliseconds(50)));
       continue;
     }
-    if (auto r = run.gen.send(run.frame, step.frames, run.opt.batch); !r) {
+    if (auto r = run.send(index, step.frames); !r) {
       run.fail(r.error());
       break;
     }
@@ -105,7 +116,7 @@ void sender(Run& run, uint32_t index, int cpu) {
 }
 
 void print_summary(const Context& ctx, const SendOptions& o, const netlink::Link& link,
-                   const GenCounters& c, bool traced, double wall_seconds) {
+                   const GenCounters& c, Via via, bool traced, double wall_seconds) {
   const FrameSpec& f = o.frame;
   const uint32_t frame_len = f.wire_size - kFcsLen;
   // From the first transmit to the last, when the tracepoint saw them: the
@@ -132,6 +143,11 @@ void print_summary(const Context& ctx, const SendOptions& o, const netlink::Link
   out.text(o.threads == 1 ? "" : "s");
   if (o.rate) out.field("rate", o.rate, ", rate {} pps");
   out.newline();
+  const char* how = via == Via::live         ? "    via live frames\n"
+                    : o.via == Via::automatic ? "    via a packet socket: the kernel refuses "
+                                                "live-frames test runs\n"
+                                              : "    via a packet socket\n";
+  out.field("via", std::string(to_string(via)), how);
   if (traced) {
     out.open_object("xmit");
     out.field("transmitted", c.xmit_ok, "    transmitted {}");
@@ -150,7 +166,7 @@ common::Result<std::string> read_file(const std::string& path) {
   return text.str();
 }
 
-// Refuses devices the frames could not leave through, before loading.
+// Refuses devices the frames could not leave through.
 common::Result<void> check_device(const netlink::Link& link, const FrameSpec& frame) {
   if (!link.ethernet)
     return common::fail(EINVAL, fmt::format("{} is not an Ethernet device", link.name),
@@ -163,6 +179,12 @@ common::Result<void> check_device(const netlink::Link& link, const FrameSpec& fr
     return common::fail(EMSGSIZE, fmt::format("size {} exceeds the MTU of {} ({})",
                                               frame.wire_size, link.name, link.mtu),
                         "use a smaller size");
+  return {};
+}
+
+// Refuses devices live frames could not leave through: a packet socket
+// hands the driver an skb, which every Ethernet device takes.
+common::Result<void> check_live(const netlink::Link& link) {
   // Unknown features (an old kernel) are no reason to refuse.
   if (auto features = netlink::xdp_features(link.ifindex);
       features && !features->has(netlink::xdp_act::ndo_xmit))
@@ -192,7 +214,7 @@ double supervise(const Context& ctx, Run& run, const std::vector<int>& cpus) {
     // The pacers end their calls at the duration; this is the backstop.
     if (o.duration && duration<double>(now - start).count() >= o.duration + 1) run.stop = true;
     if (now - last_tick < std::chrono::seconds(1) || !ctx.progress()) continue;
-    if (auto c = run.gen.counters(); c) {
+    if (auto c = run.counters(); c) {
       fmt::print(stderr, "{:6.1f} s  sent {:>12}  {:>9.0f} pps\n",
                  duration<double>(now - start).count(), c->frames,
                  (c->frames - last_frames) / duration<double>(now - last_tick).count());
@@ -232,13 +254,35 @@ int cmd_send(Context& ctx, cli::Args& args) {
   tmpl->settings.netns_cookie = *cookie;
   auto gen = Generator::load(tmpl->settings, link->name, tmpl->dsts);
   if (!gen) return report(gen.error());
+  Via via = o.via;
+  if (via == Via::automatic) {
+    auto live = gen->live_frames_permitted();
+    if (!live) return report(live.error());
+    via = *live ? Via::live : Via::packet;
+  }
+  std::optional<PacketSender> packet;
+  if (via == Via::live) {
+    if (auto ok = check_live(*link); !ok) return report(ok.error());
+  } else {
+    // Every flow's frame, once: the socket sends them as they are.
+    std::vector<uint8_t> frames;
+    frames.reserve(static_cast<size_t>(o.frame.flows) * tmpl->frame.size());
+    for (uint32_t flow = 0; flow < o.frame.flows; ++flow) {
+      const std::vector<uint8_t> f = build_frame(o.frame, flow);
+      frames.insert(frames.end(), f.begin(), f.end());
+    }
+    auto sender = PacketSender::open(link->ifindex, link->name, o.threads, std::move(frames),
+                                     static_cast<uint32_t>(tmpl->frame.size()));
+    if (!sender) return report(sender.error());
+    packet = std::move(*sender);
+  }
 
   block_stop_signals();
-  Run run{*gen, tmpl->frame, o};
+  Run run{*gen, packet ? &*packet : nullptr, tmpl->frame, o};
   const double seconds = supervise(ctx, run, cpus);
-  auto counters = gen->counters();
+  auto counters = run.counters();
   if (!counters) return report(counters.error());
-  print_summary(ctx, o, *link, *counters, gen->traces_xmit(), seconds);
+  print_summary(ctx, o, *link, *counters, via, packet || gen->traces_xmit(), seconds);
   if (run.error) return report(*run.error);
   if (counters->xmit_refused)
     return report(xmit_refused_error(-counters->xmit_err, link->name, counters->xmit_refused));

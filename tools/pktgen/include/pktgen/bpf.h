@@ -45,6 +45,10 @@ class Generator {
   Generator& operator=(Generator&&) noexcept;
   ~Generator();
 
+  // Whether the kernel runs live-frames test runs for us: a run of a
+  // program that drops its one frame. An error other than a refusal
+  // (EPERM, EACCES) is returned as is.
+  Result<bool> live_frames_permitted() const;
   // Sends `frames` frames starting from `frame`, as one live-frames test
   // run on the calling thread's CPU.
   Result<void> send(std::span<const uint8_t> frame, uint32_t frames, uint32_t batch) const;

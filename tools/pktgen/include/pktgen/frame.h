@@ -69,7 +69,8 @@ struct Template {
 Result<Template> build_template(const FrameSpec& spec);
 
 // The frame of one flow, built from scratch (checksums included): what the
-// BPF program must produce. For tests and for explaining a flow.
+// BPF program must produce. For tests, for explaining a flow, and for a
+// packet socket to send.
 std::vector<uint8_t> build_frame(const FrameSpec& spec, uint32_t flow);
 
 // Text forms: 02:00:00:00:00:01, 10.0.0.1, fd00::1.

@@ -19,7 +19,8 @@ inline constexpr std::string_view kSendUsage =
     "xdp-pktgen send dev IFNAME src ADDR { dst ADDR | dst-file FILE } dst-mac MAC\n"
     "        [ src-mac MAC ] [ proto { udp | tcp } ] [ sport PORT ] [ dport PORT ]\n"
     "        [ size BYTES ] [ ttl TTL ] [ flows N ] [ vary { sport | src | dst } ]\n"
-    "        [ count N ] [ duration SECONDS ] [ rate PPS ] [ threads N ] [ batch N ]";
+    "        [ count N ] [ duration SECONDS ] [ rate PPS ] [ threads N ] [ batch N ]\n"
+    "        [ via { auto | live | packet } ]";
 inline constexpr std::string_view kSinkUsage =
     "xdp-pktgen sink dev IFNAME [ duration SECONDS ] [ count N ] [ idle SECONDS ]";
 
@@ -27,6 +28,12 @@ inline constexpr std::string_view kSinkUsage =
 // and its maximum (TEST_XDP_MAX_BATCH).
 inline constexpr uint32_t kDefaultBatch = 64;
 inline constexpr uint32_t kMaxBatch = 256;
+
+// How frames leave: live-frames test runs (the generator program sends
+// each one), or a packet socket (slower: an skb per frame). auto takes
+// live frames where the kernel permits them.
+enum class Via { automatic, live, packet };
+std::string_view to_string(Via v);
 
 struct SendOptions {
   std::string dev;
@@ -41,6 +48,7 @@ struct SendOptions {
   // (apply_dst_list), since parsing touches no files.
   std::string dst_file;
   bool flows_given = false;
+  Via via = Via::automatic;
 };
 
 struct SinkOptions {
