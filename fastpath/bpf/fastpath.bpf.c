@@ -16,6 +16,7 @@
 #define AF_INET 2
 #define AF_INET6 10
 #endif
+#define LOOPBACK_IFINDEX 1
 
 /* One frame's journey: what every step needs, read once. */
 struct fp_pkt {
@@ -143,23 +144,34 @@ static __always_inline void trim_padding(struct fp_pkt *p)
 		bpf_xdp_adjust_tail(p->ctx, -(int)p->trim);
 }
 
-/* rp_filter's verdict on the source (fib_validate_source): a route back to
- * it must exist (loose) and leave by the ingress (strict). The reverse
- * lookup is the kernel's own; a multipath route back that the hash sends
- * elsewhere makes a strict check fail here and the kernel decide. */
-static __always_inline bool ipv4_source_valid(struct fp_pkt *p, const struct iphdr *iph)
+/* rp_filter's verdict on the source (__fib_validate_source): a route back
+ * to it must exist (loose) and leave by the ingress (strict, or loose on an
+ * interface without an IPv4 address). The reverse lookup is the kernel's
+ * own: from the loopback device, as the kernel's, so `ip rule iif` rules
+ * match it alike, with the ports swapped for rules that match on them. A
+ * multipath route back that the hash sends elsewhere makes the check fail
+ * here and the kernel decide. */
+static __always_inline bool ipv4_source_valid(struct fp_pkt *p, const struct iphdr *iph,
+					      const struct bpf_fib_lookup *fwd)
 {
+	const __u16 same_dev = FP_IFACE_RPF_LOOSE | FP_IFACE_NO_IPV4_ADDR;
 	struct bpf_fib_lookup rev = {};
+	__u16 flags = p->in->flags;
 
 	rev.family = AF_INET;
 	rev.tos = iph->tos;
+	rev.l4_protocol = iph->protocol;
+	rev.sport = fwd->dport;
+	rev.dport = fwd->sport;
 	rev.ipv4_src = iph->daddr;
 	rev.ipv4_dst = iph->saddr;
-	rev.ifindex = p->ingress;
+	rev.ifindex = LOOPBACK_IFINDEX;
 	if (bpf_fib_lookup(p->ctx, &rev, sizeof(rev), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
 	    BPF_FIB_LKUP_RET_SUCCESS)
 		return false;
-	return !(p->in->flags & FP_IFACE_RPF_STRICT) || rev.ifindex == p->ingress;
+	if ((flags & FP_IFACE_RPF_STRICT) || (flags & same_dev) == same_dev)
+		return rev.ifindex == p->ingress;
+	return true;
 }
 
 static __always_inline int forward_ipv4(struct fp_pkt *p)
@@ -234,7 +246,7 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 		return pass(p, FP_PASS_ROUTE_MTU);
 	/* The kernel's rp_filter rejects it, or may: it decides. */
 	if ((p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) &&
-	    !ipv4_source_valid(p, iph))
+	    !ipv4_source_valid(p, iph, &fib))
 		return pass(p, FP_PASS_SOURCE_INVALID);
 	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
@@ -259,6 +271,11 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(ip6h + 1) > data_end)
 		return pass(p, FP_PASS_TRUNCATED);
+	/* The kernel drops all IPv6 here (ip6_rcv_core), or forwards none
+	 * (ip6_forward: conf/all/forwarding). */
+	if (p->in->flags & (FP_IFACE_IPV6_DISABLED | FP_IFACE_IPV6_NOFWD))
+		return pass(p, p->in->flags & FP_IFACE_IPV6_DISABLED ? FP_PASS_IPV6_DISABLED
+								     : FP_PASS_FWD_DISABLED);
 	/* The kernel drops a bad version. */
 	if (ip6h->version != 6)
 		return pass(p, FP_PASS_MALFORMED);

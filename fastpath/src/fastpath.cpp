@@ -281,10 +281,7 @@ Result<uint32_t> Fastpath::Impl::upsert_iface(const Interface& iface) {
     v.slot = slot;
   }
   std::copy(iface.mac.begin(), iface.mac.end(), v.mac);
-  v.flags = (iface.xmit_sg ? FP_IFACE_XMIT_SG : 0) |
-            (iface.rp_filter == 1 ? FP_IFACE_RPF_STRICT : 0) |
-            (iface.rp_filter == 2 ? FP_IFACE_RPF_LOOSE : 0) |
-            (iface.accept_local ? FP_IFACE_ACCEPT_LOCAL : 0);
+  v.flags = detail::iface_flags(iface.xmit_sg, iface.checks);
   if (bpf_map_update_elem(fd, &key, &v, 0) < 0)
     return common::fail_errno(fmt::format("cannot configure {}", iface.name));
   if (key < FP_IFINDEX_DIRECT &&

@@ -120,6 +120,25 @@ std::optional<XdpMode> attached_mode(uint32_t ifindex) {
 
 }  // namespace
 
+uint16_t iface_flags(bool xmit_sg, const common::DeviceChecks& c) {
+  return (xmit_sg ? FP_IFACE_XMIT_SG : 0) | (c.rp_filter == 1 ? FP_IFACE_RPF_STRICT : 0) |
+         (c.rp_filter == 2 ? FP_IFACE_RPF_LOOSE : 0) |
+         (c.accept_local ? FP_IFACE_ACCEPT_LOCAL : 0) |
+         (c.ipv4_address ? 0 : FP_IFACE_NO_IPV4_ADDR) |
+         (c.ipv6_disabled ? FP_IFACE_IPV6_DISABLED : 0) |
+         (c.ipv6_forwarding ? 0 : FP_IFACE_IPV6_NOFWD);
+}
+
+common::DeviceChecks checks_of(uint16_t flags) {
+  common::DeviceChecks c;
+  c.rp_filter = flags & FP_IFACE_RPF_STRICT ? 1 : flags & FP_IFACE_RPF_LOOSE ? 2 : 0;
+  c.accept_local = flags & FP_IFACE_ACCEPT_LOCAL;
+  c.ipv4_address = !(flags & FP_IFACE_NO_IPV4_ADDR);
+  c.ipv6_disabled = flags & FP_IFACE_IPV6_DISABLED;
+  c.ipv6_forwarding = !(flags & FP_IFACE_IPV6_NOFWD);
+  return c;
+}
+
 Result<Snapshot> read_snapshot(const MapFds& maps,
                                const std::filesystem::path& pin_dir) {
   std::map<uint32_t, InterfaceState> states;
@@ -131,8 +150,7 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     std::copy(std::begin(v.mac), std::end(v.mac), s.mac.begin());
     s.slot = v.slot;
     s.xmit_sg = v.flags & FP_IFACE_XMIT_SG;
-    s.rp_filter = v.flags & FP_IFACE_RPF_STRICT ? 1 : v.flags & FP_IFACE_RPF_LOOSE ? 2 : 0;
-    s.accept_local = v.flags & FP_IFACE_ACCEPT_LOCAL;
+    s.checks = checks_of(v.flags);
     s.configured = true;
     auto counters = read_stats(maps.stats, v.slot);
     if (!counters) return std::unexpected(counters.error());

@@ -37,6 +37,10 @@ std::set<uint32_t> pinned_links(const std::filesystem::path& pin_dir);
 Result<Snapshot> read_snapshot(const MapFds& maps,
                                const std::filesystem::path& pin_dir);
 
+// An interfaces-map entry's flags, and back.
+uint16_t iface_flags(bool xmit_sg, const common::DeviceChecks& checks);
+common::DeviceChecks checks_of(uint16_t flags);
+
 // Number of possible CPUs, as the kernel sizes per-CPU values.
 int possible_cpus();
 

@@ -23,7 +23,17 @@ struct Wanted {
   XdpMode mode = XdpMode::automatic;
 };
 
-Wanted wanted(const Config& cfg, const Overrides& ov, const LinkView& l) {
+// A port's frames are the master's to route: routed from the port, they
+// would skip the master's forwarding flag, rp_filter and bridge rules.
+std::string port_of(const LinkView& l, const std::map<uint32_t, LinkView>& links) {
+  const auto m = links.find(l.master);
+  const std::string master =
+      m != links.end() ? m->second.name : fmt::format("ifindex {}", l.master);
+  return fmt::format("a port of {0}: {0} routes its traffic (manage {0} instead)", master);
+}
+
+Wanted wanted(const Config& cfg, const Overrides& ov, const LinkView& l,
+              const std::map<uint32_t, LinkView>& links) {
   std::optional<XdpMode> mode;
   std::string why;
   if (auto it = ov.find(l.name); it != ov.end()) {
@@ -37,6 +47,9 @@ Wanted wanted(const Config& cfg, const Overrides& ov, const LinkView& l) {
     return {false, "matches no [[interface]] in the configuration"};
   }
   if (!l.ethernet) return {false, "not an Ethernet device"};
+  if (l.master) return {false, port_of(l, links)};
+  if (!l.checks_known)
+    return {false, "its kernel settings (net.ipv4.conf, net.ipv6.conf) cannot be read"};
   return {true, why, *mode};
 }
 
@@ -72,8 +85,7 @@ Action act(ActionKind kind, const LinkView& l, XdpMode mode, bool sg, std::strin
   a.mode = mode;
   a.mac = l.mac;
   a.xmit_sg = sg;
-  a.rp_filter = l.rp_filter;
-  a.accept_local = l.accept_local;
+  a.checks = l.checks;
   a.reason = std::move(reason);
   return a;
 }
@@ -100,7 +112,7 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
   for (const auto& [ifindex, l] : obs.links) {
     const auto fit = obs.fastpath.find(ifindex);
     const FastpathView& fp = fit == obs.fastpath.end() ? kNone : fit->second;
-    const Wanted w = wanted(cfg, ov, l);
+    const Wanted w = wanted(cfg, ov, l, obs.links);
     InterfaceStatus st{ifindex, l.name, w.managed, w.why};
 
     if (!w.managed) {
@@ -137,10 +149,9 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
       attach.push_back(act(ActionKind::attach, l, mode, sg, mode_why));
       attached = true;  // the egress decision assumes it succeeds
     } else if (fp.attached && (fp.mac != l.mac || fp.xmit_sg != sg || !fp.configured ||
-                               fp.rp_filter != l.rp_filter ||
-                               fp.accept_local != l.accept_local)) {
+                               fp.checks != l.checks)) {
       configure.push_back(
-          act(ActionKind::configure, l, mode, sg, "address, features or source checks changed"));
+          act(ActionKind::configure, l, mode, sg, "address, features or kernel checks changed"));
     }
 
     const std::string blocker = egress_blocker(l, attached);

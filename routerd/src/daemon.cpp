@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/log.h"
@@ -114,26 +115,46 @@ void Daemon::resync() {
   memory_.attach_failures.clear();
   memory_.peer_failures.clear();
   std::erase_if(memory_.peers_prepared, [&](uint32_t i) { return !links_.count(i); });
-  // accept_local changes without a notification: read them all again.
-  checks_.clear();
+  std::erase_if(checks_, [&](const auto& kv) { return !links_.count(kv.first); });
   for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   mirror_addresses();
 }
 
-void Daemon::refresh_checks(uint32_t ifindex) {
+// Reads one device's checks; a failed read keeps the last values (a device
+// never read stays unmanaged). True when they changed.
+bool Daemon::refresh_checks(uint32_t ifindex) {
   const auto l = links_.find(ifindex);
-  if (l == links_.end()) return;
-  if (auto c = netlink::source_checks(l->second.name); c) checks_[ifindex] = *c;
+  if (l == links_.end()) return false;
+  auto c = netlink::device_checks(l->second.name);
+  if (!c) {
+    common::log::debug(kLog, "{}: {}; keeping its last known settings", l->second.name,
+                      c.error().message());
+    return false;
+  }
+  auto [it, added] = checks_.try_emplace(ifindex, *c);
+  if (added) return true;
+  return std::exchange(it->second, *c) != *c;
+}
+
+// accept_local and disable_ipv6 change without a notification: the managed
+// interfaces' checks are read again every checks_interval.
+bool Daemon::poll_checks() {
+  next_checks_ = Clock::now() + opts_.checks_interval;
+  bool changed = false;
+  for (const auto& st : last_plan_.status)
+    if (st.managed) changed |= refresh_checks(st.ifindex);
+  return changed;
 }
 
 // The router's own IPv4 addresses: the kernel drops packets claiming one.
 void Daemon::mirror_addresses() {
-  auto local = netlink::local_ipv4_addresses();
+  auto local = netlink::local_ipv4();
   if (!local) {
     common::log::error(kLog, "cannot list addresses: {}", local.error().message());
     return;
   }
-  if (auto r = fp_.set_local_addresses(*local); !r)
+  ipv4_devices_ = std::move(local->devices);
+  if (auto r = fp_.set_local_addresses(local->addresses); !r)
     common::log::error(kLog, "{}", r.error().message());
 }
 
@@ -202,18 +223,18 @@ Observed Daemon::observed() const {
   Observed o;
   o.memory = memory_;
   for (const auto& [ifindex, l] : links_) {
-    LinkView v{ifindex, l.name, l.mac, l.ethernet, l.up, l.lower_up, l.mtu, l.is_veth(), {}};
+    LinkView v{ifindex, l.name, l.mac, l.ethernet, l.up, l.lower_up, l.mtu, l.is_veth(),
+               l.master};
     if (auto f = features_.find(ifindex); f != features_.end()) v.xdp_features = f->second.flags;
-    if (auto c = checks_.find(ifindex); c != checks_.end()) {
-      v.rp_filter = c->second.rp_filter;
-      v.accept_local = c->second.accept_local;
-    }
+    if (auto c = checks_.find(ifindex); c != checks_.end()) v.checks = c->second;
+    else v.checks_known = false;
+    v.checks.ipv4_address = ipv4_devices_.count(ifindex);
     o.links[ifindex] = std::move(v);
   }
   if (auto snap = fp_.snapshot(); snap) {
     for (const auto& s : snap->interfaces)
       o.fastpath[s.ifindex] = {s.attached ? s.mode : std::nullopt, s.egress, s.configured,
-                               s.mac, s.xmit_sg, s.rp_filter, s.accept_local};
+                               s.mac, s.xmit_sg, s.checks};
   } else {
     common::log::error(kLog, "cannot read the fast path's state: {}", snap.error().message());
   }
@@ -294,7 +315,7 @@ int Daemon::run() {
   while (!stop_) {
     const auto now = Clock::now();
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::min(next_resync_, next_neighbour_check_) - now);
+        std::min({next_resync_, next_neighbour_check_, next_checks_}) - now);
     const int n = ::epoll_wait(epoll_.get(), events, 64,
                                static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(wait.count(), 1000))));
     if (n < 0 && errno != EINTR) {
@@ -320,6 +341,7 @@ int Daemon::run() {
       resync();
       reconcile("periodic resync");
     }
+    if (Clock::now() >= next_checks_ && poll_checks()) reconcile("kernel checks changed");
     if (Clock::now() >= next_neighbour_check_) nudge_neighbours();
     if (control_) control_->sweep(Clock::now());
   }

@@ -8,12 +8,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "common/error.h"
 #include "common/fd.h"
 #include "control_server.h"
 #include "fastpath/fastpath.h"
-#include "netlink/ipv4_conf.h"
+#include "netlink/device_conf.h"
 #include "netlink/link.h"
 #include "netlink/monitor.h"
 #include "netlink/netdev.h"
@@ -29,6 +30,9 @@ struct Options {
   std::chrono::seconds resync_interval{30};
   // How often STALE neighbours on egress devices are nudged (NTF_USE).
   std::chrono::seconds neighbour_interval{5};
+  // How often managed interfaces' kernel checks are read again: some of
+  // them (accept_local, disable_ipv6) change without a notification.
+  std::chrono::milliseconds checks_interval{1000};
 };
 
 class Daemon {
@@ -43,7 +47,8 @@ class Daemon {
   Daemon(const Options& opts, Config config, fastpath::Fastpath fp, netlink::Monitor monitor);
   common::Result<void> setup_loop();
   void resync();
-  void refresh_checks(uint32_t ifindex);
+  bool refresh_checks(uint32_t ifindex);
+  bool poll_checks();
   void mirror_addresses();
   void mirror_ceilings(bool dump);
   void nudge_neighbours();
@@ -67,8 +72,10 @@ class Daemon {
   netlink::Monitor monitor_;
   std::map<uint32_t, netlink::Link> links_;
   std::map<uint32_t, netlink::XdpFeatures> features_;
-  // What the kernel checks beyond the FIB, mirrored into the fast path.
-  std::map<uint32_t, netlink::SourceChecks> checks_;
+  // What the kernel checks beyond the FIB, mirrored into the fast path:
+  // the last values read, and the devices with an IPv4 address.
+  std::map<uint32_t, common::DeviceChecks> checks_;
+  std::set<uint32_t> ipv4_devices_;
   netlink::MtuCeilings ceilings_;
   Memory memory_;
   Plan last_plan_;
@@ -80,6 +87,7 @@ class Daemon {
   Clock::time_point started_ = Clock::now();
   Clock::time_point next_resync_;
   Clock::time_point next_neighbour_check_;
+  Clock::time_point next_checks_;
   uint64_t resyncs_ = 0, overruns_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;
   double last_reconcile_ms_ = 0;
 };

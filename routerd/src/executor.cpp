@@ -10,7 +10,7 @@ namespace {
 constexpr std::string_view kLog = "routerd";
 
 fastpath::Interface iface_of(const Action& a) {
-  return {a.ifindex, a.name, a.mac, a.xmit_sg, a.rp_filter, a.accept_local};
+  return {a.ifindex, a.name, a.mac, a.xmit_sg, a.checks};
 }
 
 common::Result<void> run(const Action& a, fastpath::Fastpath& fp,

@@ -281,28 +281,62 @@ TEST_CASE("removals come first, additions last") {
                           "add-egress eth2"});
 }
 
-TEST_CASE("a change in the kernel's source checks rewrites the entry") {
+TEST_CASE("a change in the kernel's checks rewrites the entry") {
   LinkView l = veth(2, "eth0");
   Observed o = with({l});
   o.fastpath[2] = running(l);
-  o.links[2].rp_filter = 1;
-  Plan p = routerd::plan(config(), {}, o);
-  CHECK(kinds(p) == Kinds{"configure eth0"});
-  CHECK(p.actions[0].rp_filter == 1);
-  o.fastpath[2].rp_filter = 1;
-  o.links[2].accept_local = true;
-  p = routerd::plan(config(), {}, o);
-  CHECK(kinds(p) == Kinds{"configure eth0"});
-  CHECK(p.actions[0].accept_local);
-  o.fastpath[2].accept_local = true;
-  CHECK(routerd::plan(config(), {}, o).actions.empty());
+  auto changed = [&](auto edit) {
+    edit(o.links[2].checks);
+    Plan p = routerd::plan(config(), {}, o);
+    CHECK(kinds(p) == Kinds{"configure eth0"});
+    CHECK(p.actions[0].checks == o.links[2].checks);
+    o.fastpath[2].checks = o.links[2].checks;
+    CHECK(routerd::plan(config(), {}, o).actions.empty());
+  };
+  changed([](auto& c) { c.rp_filter = 1; });
+  changed([](auto& c) { c.accept_local = true; });
+  changed([](auto& c) { c.ipv4_address = false; });
+  changed([](auto& c) { c.ipv6_disabled = true; });
+  changed([](auto& c) { c.ipv6_forwarding = false; });
 }
 
-TEST_CASE("an attach carries the source checks") {
+TEST_CASE("an attach carries the kernel's checks") {
   LinkView l = veth(2, "eth0");
-  l.rp_filter = 2;
+  l.checks.rp_filter = 2;
+  l.checks.ipv6_disabled = true;
   Plan p = routerd::plan(config(), {}, with({l}));
   REQUIRE_FALSE(p.actions.empty());
   CHECK(p.actions[0].kind == ActionKind::attach);
-  CHECK(p.actions[0].rp_filter == 2);
+  CHECK(p.actions[0].checks == l.checks);
+}
+
+TEST_CASE("an interface whose kernel settings were never read is left to the kernel") {
+  LinkView l = veth(2, "eth0");
+  l.checks_known = false;
+  Observed o = with({l});
+  Plan p = routerd::plan(config(), {}, o);
+  CHECK(p.actions.empty());
+  CHECK_FALSE(status(p, 2).managed);
+  CHECK(status(p, 2).managed_reason.find("cannot be read") != std::string::npos);
+  o.fastpath[2] = running(l);
+  CHECK(kinds(routerd::plan(config(), {}, o)) == Kinds{"forget eth0"});
+}
+
+TEST_CASE("bridge ports are refused, even when a glob or routerctl names them") {
+  LinkView br = veth(2, "eth-br"), port = veth(3, "eth1");
+  br.veth = false;
+  port.master = 2;
+  Observed o = with({br, port});
+  for (const routerd::Overrides& ov :
+       {routerd::Overrides{}, routerd::Overrides{{"eth1", XdpMode::native}}}) {
+    Plan p = routerd::plan(config(), ov, o);
+    CHECK(kinds(p) == Kinds{"attach eth-br", "add-egress eth-br"});
+    CHECK_FALSE(status(p, 3).managed);
+    CHECK(status(p, 3).managed_reason ==
+          "a port of eth-br: eth-br routes its traffic (manage eth-br instead)");
+  }
+  // Enslaved while attached: its state goes.
+  o.fastpath[3] = running(port);
+  CHECK(kinds(routerd::plan(config(), {}, o)) ==
+        Kinds{"forget eth1", "attach eth-br", "add-egress eth-br"});
 }

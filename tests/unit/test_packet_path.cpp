@@ -410,6 +410,12 @@ TEST_CASE("every reason to hand a frame to the kernel is counted") {
   }
 }
 
+// r0's entry with these kernel checks.
+void configure_r0(const common::DeviceChecks& checks) {
+  Router& r = router();
+  REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, checks}));
+}
+
 TEST_CASE("sources the kernel rejects are handed up") {
   Router& r = router();
   const uint32_t mine = htonl(0x0a020001);  // 10.2.0.1, r1's address
@@ -425,23 +431,56 @@ TEST_CASE("sources the kernel rejects are handed up") {
     CHECK(run(from("10.1.0.2")).action == XDP_REDIRECT);
   }
   SUBCASE("accept_local lets them through, as in the kernel") {
-    REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 0, true}));
+    configure_r0({.accept_local = true});
     CHECK(run(from("10.2.0.1")).action == XDP_REDIRECT);
   }
   SUBCASE("strict rp_filter: the route back must leave by the ingress") {
-    REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 1, false}));
+    configure_r0({.rp_filter = 1});
     CHECK(run(from("10.1.0.7")).action == XDP_REDIRECT);
     check_pass(from("10.4.0.7"), FP_PASS_SOURCE_INVALID);     // routed back via r3
     check_pass(from("203.0.113.9"), FP_PASS_SOURCE_INVALID);  // no route back
   }
   SUBCASE("loose rp_filter: a route back must exist") {
-    REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 2, false}));
+    configure_r0({.rp_filter = 2});
     CHECK(run(from("10.4.0.7")).action == XDP_REDIRECT);
     check_pass(from("203.0.113.9"), FP_PASS_SOURCE_INVALID);
     check_pass(from("10.66.0.1"), FP_PASS_SOURCE_INVALID);    // blackholed back
   }
-  REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, 0, false}));
+  SUBCASE("loose rp_filter without an IPv4 address: the route back must use the ingress") {
+    configure_r0({.rp_filter = 2, .ipv4_address = false});
+    CHECK(run(from("10.1.0.7")).action == XDP_REDIRECT);
+    check_pass(from("10.4.0.7"), FP_PASS_SOURCE_INVALID);  // last_resort in the kernel
+  }
+  SUBCASE("the route back is looked up as the kernel does, from lo: iif rules do not match") {
+    // Were the reverse lookup made from r0, this rule would send 10.4.0.7
+    // back out of r0 and pass the strict check the kernel fails.
+    testenv::sh("ip route add 10.4.0.0/24 via 10.1.0.2 dev r0 table 100;"
+                "ip rule add iif r0 to 10.4.0.0/24 lookup 100 pref 100");
+    configure_r0({.rp_filter = 1});
+    check_pass(from("10.4.0.7"), FP_PASS_SOURCE_INVALID);
+    testenv::sh("ip rule add iif lo to 10.4.0.0/24 lookup 100 pref 101");
+    CHECK(run(from("10.4.0.7")).action == XDP_REDIRECT);  // now the kernel's is via r0
+    testenv::sh("ip rule del pref 100; ip rule del pref 101; ip route flush table 100");
+  }
+  configure_r0({});
   REQUIRE(r.fp.set_local_addresses({}));
+}
+
+TEST_CASE("IPv6 the kernel would not forward is handed up") {
+  Router& r = router();
+  const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
+  REQUIRE(run(v6).action == XDP_REDIRECT);
+  SUBCASE("disable_ipv6 on the ingress: the kernel drops it") {
+    configure_r0({.ipv6_disabled = true});
+    check_pass(v6, FP_PASS_IPV6_DISABLED);
+    CHECK(run(testpkt::ipv4_frame(r.r0.mac, kSender, Ipv4{})).action == XDP_REDIRECT);
+  }
+  SUBCASE("conf/all/forwarding off: the kernel forwards no IPv6") {
+    configure_r0({.ipv6_forwarding = false});
+    check_pass(v6, FP_PASS_FWD_DISABLED);
+  }
+  configure_r0({});
+  CHECK(run(v6).action == XDP_REDIRECT);
 }
 
 TEST_CASE("packets above an unlocked route MTU are left to the kernel") {

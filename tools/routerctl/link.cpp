@@ -7,7 +7,7 @@
 
 #include "context.h"
 #include "fastpath/fastpath.h"
-#include "netlink/ipv4_conf.h"
+#include "netlink/device_conf.h"
 #include "netlink/link.h"
 #include "netlink/netdev.h"
 #include "netlink/veth.h"
@@ -127,10 +127,8 @@ PeerReport prepare_peer(const netlink::Link& link) {
           true};
 }
 
-common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp) {
-  auto local = netlink::local_ipv4_addresses();
-  if (!local) return std::unexpected(local.error());
-  if (auto r = fp.set_local_addresses(*local); !r) return r;
+common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink::LocalIpv4& local) {
+  if (auto r = fp.set_local_addresses(local.addresses); !r) return r;
   auto ceilings = netlink::route_mtu_ceilings();
   if (!ceilings) return std::unexpected(ceilings.error());
   return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);
@@ -197,18 +195,28 @@ int link_set(Context& ctx, cli::Args& args) {
     return report({EINVAL, fmt::format("{} is not an Ethernet device", link->name),
                    "the fast path forwards Ethernet frames only"});
 
+  if (link->master) {
+    auto master = netlink::link_by_index(link->master);
+    const std::string name = master ? master->name : fmt::format("ifindex {}", link->master);
+    return report({EINVAL, fmt::format("{} is a port of {}: {} routes its traffic", link->name,
+                                       name, name),
+                   fmt::format("attach the fast path to {} instead", name)});
+  }
+
   const PeerReport peer = prepare_peer(*link);
   const auto features = netlink::xdp_features(link->ifindex);
-  const auto checks = netlink::source_checks(link->name);
+  const auto local = netlink::local_ipv4();
+  if (!local) return report(local.error());
+  auto checks = netlink::device_checks(link->name);
   if (!checks) return report(checks.error());
+  checks->ipv4_address = local->devices.count(link->ifindex);
   fastpath::Interface iface{link->ifindex, link->name, link->mac,
-                            features && features->has(netlink::xdp_act::ndo_xmit_sg),
-                            checks->rp_filter, checks->accept_local};
+                            features && features->has(netlink::xdp_act::ndo_xmit_sg), *checks};
   auto used = fp->attach(iface, *mode);
   if (!used) return report(used.error());
   // What the kernel checks beyond the FIB lookup, as it stands now (routerd
   // keeps these current; without it they are taken at each `link set`).
-  if (auto r = mirror_kernel_checks(*fp); !r) return report(r.error());
+  if (auto r = mirror_kernel_checks(*fp, *local); !r) return report(r.error());
   out.field("fastpath", std::string(fastpath::to_string(*used)), " {}");
 
   const std::string blocker = egress_blocker(*link, features);

@@ -32,7 +32,8 @@
 	X(NOT_EGRESS, "not_egress", "egress device is not a fast-path egress") \
 	X(HAIRPIN, "hairpin", "egress equals ingress: kernel sends a redirect") \
 	X(NO_XMIT_SG, "no_xmit_sg", "multi-buffer frame, egress cannot send it") \
-	X(UNKNOWN_IFACE, "unknown_iface", "ingress interface not configured")
+	X(UNKNOWN_IFACE, "unknown_iface", "ingress interface not configured") \
+	X(IPV6_DISABLED, "ipv6_disabled", "IPv6 disabled on the interface: kernel drops it")
 
 #define FP_PASS_ENUM_(e, name, why) FP_PASS_##e,
 enum fp_pass_reason { FP_PASS_REASONS(FP_PASS_ENUM_) FP_PASS__MAX };
@@ -57,6 +58,9 @@ struct fp_stats {
 #define FP_IFACE_RPF_STRICT (1U << 1)   /* rp_filter 1: source must route back here */
 #define FP_IFACE_RPF_LOOSE (1U << 2)    /* rp_filter 2: source must route back */
 #define FP_IFACE_ACCEPT_LOCAL (1U << 3) /* accept_local: local sources are fine */
+#define FP_IFACE_NO_IPV4_ADDR (1U << 4) /* no IPv4 address: loose acts as strict */
+#define FP_IFACE_IPV6_DISABLED (1U << 5) /* disable_ipv6, or no IPv6 at all */
+#define FP_IFACE_IPV6_NOFWD (1U << 6)   /* conf/all/forwarding 0 for IPv6 */
 
 /* One interface the fast path knows (map "ifaces", keyed by ifindex, and
  * "ifaces_direct", indexed by it; slot 0 there means unknown). */

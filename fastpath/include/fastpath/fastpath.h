@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/device_checks.h"
 #include "common/error.h"
 #include "fastpath/abi.h"
 
@@ -56,11 +57,8 @@ struct Interface {
   std::string name;   // for messages only
   Mac mac{};
   bool xmit_sg = false;  // takes multi-buffer frames as a redirect target
-  // IPv4 source validation the kernel applies to packets arriving here:
-  // rp_filter (max of conf/all and conf/DEV: 0 off, 1 strict, 2 loose) and
-  // accept_local (conf/all or conf/DEV).
-  uint8_t rp_filter = 0;
-  bool accept_local = false;
+  // What the kernel checks on packets arriving here, beyond the FIB.
+  common::DeviceChecks checks;
 };
 
 // What the pinned maps say about one interface.
@@ -69,8 +67,7 @@ struct InterfaceState {
   Mac mac{};
   uint32_t slot = 0;
   bool xmit_sg = false;
-  uint8_t rp_filter = 0;         // as configured for the source checks
-  bool accept_local = false;
+  common::DeviceChecks checks;   // as configured
   bool configured = false;       // has an entry in the interfaces map
   bool attached = false;         // a pinned XDP link exists
   std::optional<XdpMode> mode;   // native or generic, when attached

@@ -29,9 +29,12 @@ struct LinkView {
   bool lower_up = false;  // carrier
   uint32_t mtu = 1500;
   bool veth = false;
+  uint32_t master = 0;    // the bridge (or bond) this is a port of, 0 if none
   std::optional<uint64_t> xdp_features;  // netlink::xdp_act bits, if known
-  uint8_t rp_filter = 0;                 // IPv4 source validation: 0, 1, 2
-  bool accept_local = false;
+  // What the kernel checks on packets arriving here (its settings); when
+  // they could never be read the fast path must not take its traffic.
+  common::DeviceChecks checks;
+  bool checks_known = true;
 };
 
 // The fast path's state for one interface, as its maps and pins say.
@@ -41,8 +44,7 @@ struct FastpathView {
   bool configured = false;          // has an entry in the interfaces map
   Mac mac{};
   bool xmit_sg = false;
-  uint8_t rp_filter = 0;
-  bool accept_local = false;
+  common::DeviceChecks checks;
 };
 
 // What the daemon remembers between passes (kept by the executor).
@@ -79,8 +81,7 @@ struct Action {
   XdpMode mode = XdpMode::automatic;
   Mac mac{};
   bool xmit_sg = false;
-  uint8_t rp_filter = 0;
-  bool accept_local = false;
+  common::DeviceChecks checks;
   std::string reason;  // why, for the log
 
   bool operator==(const Action&) const = default;

@@ -31,7 +31,7 @@
 #include "common/fd.h"
 #include "fastpath/fastpath.h"
 #include "gen.h"
-#include "netlink/ipv4_conf.h"
+#include "netlink/device_conf.h"
 #include "netlink/link.h"
 
 namespace difftest {
@@ -207,17 +207,17 @@ int main(int argc, char** argv) {
   if (!::mkdtemp(dir) || ::mount("bpf", dir, "bpf", 0, "mode=0700") < 0) die("cannot mount bpffs");
   auto fp = fastpath::Fastpath::load(std::string(dir) + "/fp");
   if (!fp) die(fp.error().message());
-  for (auto [idx, mac, name] : {std::tuple{topo.in0_ifindex, topo.in0_mac, topo.in0},
-                                std::tuple{topo.in1_ifindex, topo.in1_mac, topo.in1}}) {
-    auto checks = netlink::source_checks(name);
-    if (!checks) die(checks.error().message());
-    if (auto r = fp->configure({idx, name, mac, false, checks->rp_filter, checks->accept_local}); !r)
-      die(r.error().message());
-  }
-  auto local = netlink::local_ipv4_addresses();
+  auto local = netlink::local_ipv4();
   auto ceilings = netlink::route_mtu_ceilings();
   if (!local || !ceilings) die("cannot read the kernel's addresses or routes");
-  if (!fp->set_local_addresses(*local) || !fp->set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6))
+  for (auto [idx, mac, name] : {std::tuple{topo.in0_ifindex, topo.in0_mac, topo.in0},
+                                std::tuple{topo.in1_ifindex, topo.in1_mac, topo.in1}}) {
+    auto checks = netlink::device_checks(name);
+    if (!checks) die(checks.error().message());
+    checks->ipv4_address = local->devices.count(idx);
+    if (auto r = fp->configure({idx, name, mac, false, *checks}); !r) die(r.error().message());
+  }
+  if (!fp->set_local_addresses(local->addresses) || !fp->set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6))
     die("cannot configure the fast path");
   for (const auto& e : topo.egress)
     if (auto r = fp->add_egress({e.ifindex, e.name, e.mac, false}); !r) die(r.error().message());

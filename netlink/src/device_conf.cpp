@@ -1,5 +1,5 @@
-// Source validation settings, local addresses and route MTUs.
-#include "netlink/ipv4_conf.h"
+// Per-device checks, local addresses and route MTUs.
+#include "netlink/device_conf.h"
 
 #include <arpa/inet.h>
 #include <fmt/core.h>
@@ -57,29 +57,35 @@ std::optional<uint32_t> detail::unlocked_route_mtu(nlmsghdr* nlh) {
   return mtu;
 }
 
-common::Result<SourceChecks> source_checks(const std::string& ifname) {
-  const std::string base = "/proc/sys/net/ipv4/conf/";
-  SourceChecks out;
-  auto all_rpf = read_int(base + "all/rp_filter");
-  auto dev_rpf = read_int(base + ifname + "/rp_filter");
-  auto all_local = read_int(base + "all/accept_local");
-  auto dev_local = read_int(base + ifname + "/accept_local");
+common::Result<common::DeviceChecks> device_checks(const std::string& ifname) {
+  const std::string v4 = "/proc/sys/net/ipv4/conf/", v6 = "/proc/sys/net/ipv6/conf/";
+  common::DeviceChecks out;
+  auto all_rpf = read_int(v4 + "all/rp_filter");
+  auto dev_rpf = read_int(v4 + ifname + "/rp_filter");
+  auto all_local = read_int(v4 + "all/accept_local");
+  auto dev_local = read_int(v4 + ifname + "/accept_local");
   for (const auto* r : {&all_rpf, &dev_rpf, &all_local, &dev_local})
     if (!*r) return std::unexpected(r->error());
   out.rp_filter = static_cast<uint8_t>(std::clamp(std::max(*all_rpf, *dev_rpf), 0, 2));
   out.accept_local = *all_local || *dev_local;
+  // Unreadable means no IPv6 on the device (or at all): the kernel drops it.
+  const auto disabled = read_int(v6 + ifname + "/disable_ipv6");
+  out.ipv6_disabled = !disabled || *disabled;
+  const auto forwarding = read_int(v6 + "all/forwarding");
+  out.ipv6_forwarding = forwarding && *forwarding;
   return out;
 }
 
-common::Result<std::vector<uint32_t>> local_ipv4_addresses() {
+common::Result<LocalIpv4> local_ipv4() {
   auto addrs = dump_addresses();
   if (!addrs) return std::unexpected(addrs.error());
-  std::vector<uint32_t> out;
+  LocalIpv4 out;
   for (const auto& a : *addrs) {
     if (a.family != AF_INET) continue;
     uint32_t be = 0;
     std::memcpy(&be, a.bytes.data(), 4);
-    out.push_back(be);
+    out.addresses.push_back(be);
+    out.devices.insert(a.ifindex);
   }
   return out;
 }
