@@ -21,7 +21,7 @@ PACKAGES=(
 	# tests: doctest, and libFuzzer's runtime for the fuzzer
 	doctest-dev libclang-rt-14-dev
 	# demo, examples and tests: namespaces, veths, traffic, inspection
-	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux
+	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux mount
 	# beside FRR: the BGP topologies and their tests
 	frr
 	# benchmark: bulk TCP, the plot, the commit it measured
