@@ -5,7 +5,6 @@
 #include <bpf/libbpf.h>
 #include <fmt/core.h>
 #include <linux/if_link.h>
-#include <linux/if_packet.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -14,6 +13,7 @@
 
 #include "common/log.h"
 #include "common/netns.h"
+#include "common/packet_socket.h"
 #include "fastpath/probe_abi.h"
 #include "probe_bpf.skel.h"
 
@@ -196,14 +196,10 @@ Result<RedirectOutcome> Probe::redirect_from(uint32_t launch_tx, uint32_t launch
     return common::fail(-link_fd,
                         fmt::format("cannot attach the redirect probe to ifindex {}", launch_rx));
   common::UniqueFd link(link_fd);  // closing it detaches
-  common::UniqueFd sock(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-  if (!sock) return common::fail_errno("cannot open a packet socket");
-  sockaddr_ll addr{};
-  addr.sll_family = AF_PACKET;
-  addr.sll_ifindex = static_cast<int>(launch_tx);
+  auto sock = common::packet_socket(launch_tx);
+  if (!sock) return std::unexpected(sock.error());
   const auto frame = probe_frame(mac);
-  if (::sendto(sock.get(), frame.data(), frame.size(), 0, reinterpret_cast<sockaddr*>(&addr),
-               sizeof(addr)) < 0)
+  if (::send(sock->get(), frame.data(), frame.size(), 0) < 0)
     return common::fail_errno(fmt::format("cannot send the probe frame on ifindex {}", launch_tx));
   // The receiving end's NAPI runs the program, soon but not within sendto.
   return outcome(wait, wait);

@@ -3,15 +3,16 @@
 
 #include <fmt/core.h>
 #include <linux/if_packet.h>
-#include <net/ethernet.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <vector>
 
 #include "common/fd.h"
+#include "common/packet_socket.h"
 #include "pktgen/options.h"
 
 namespace pktgen {
@@ -40,8 +41,7 @@ struct PacketSender::Impl {
   std::vector<uint8_t> frames;
   uint32_t frame_len = 0;
   uint32_t flows = 0;
-  std::unique_ptr<Lane[]> lanes;
-  uint32_t threads = 0;
+  std::vector<Lane> lanes;  // one per thread
 };
 
 PacketSender::PacketSender(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -57,18 +57,11 @@ Result<PacketSender> PacketSender::open(uint32_t ifindex, std::string dev, uint3
   if (impl->flows == 0) return common::fail(EINVAL, "no frames to send");
   impl->frames = std::move(frames);
   impl->dev = std::move(dev);
-  impl->threads = threads;
-  impl->lanes = std::make_unique<Lane[]>(threads);
-  sockaddr_ll addr{};
-  addr.sll_family = AF_PACKET;
-  addr.sll_ifindex = static_cast<int>(ifindex);
-  for (uint32_t t = 0; t < threads; ++t) {
-    Lane& lane = impl->lanes[t];
-    // Protocol 0: a socket that only sends, and is handed nothing received.
-    lane.fd = common::UniqueFd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-    if (!lane.fd) return common::fail_errno("cannot open a packet socket", "run as root (CAP_NET_RAW)");
-    if (::bind(lane.fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) < 0)
-      return common::fail_errno(fmt::format("cannot bind a packet socket to {}", impl->dev));
+  impl->lanes = std::vector<Lane>(threads);
+  for (Lane& lane : impl->lanes) {
+    auto fd = common::packet_socket(ifindex);
+    if (!fd) return std::unexpected(fd.error());
+    lane.fd = std::move(*fd);
     const int one = 1;
     if (::setsockopt(lane.fd.get(), SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0)
       return common::fail_errno("cannot make the packet socket bypass the qdisc");
@@ -127,8 +120,7 @@ Result<void> PacketSender::send(uint32_t thread, uint64_t frames, uint32_t batch
 
 GenCounters PacketSender::counters() const {
   GenCounters c;
-  for (uint32_t t = 0; t < impl_->threads; ++t) {
-    const Lane& lane = impl_->lanes[t];
+  for (const Lane& lane : impl_->lanes) {
     c.frames += lane.frames.load(std::memory_order_relaxed);
     c.xmit_ok += lane.ok.load(std::memory_order_relaxed);
     c.xmit_full += lane.full.load(std::memory_order_relaxed);
