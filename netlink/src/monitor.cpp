@@ -21,6 +21,24 @@ namespace {
 
 constexpr std::string_view kLog = "netlink";
 
+// The receive buffer of a socket, as the kernel accounts it.
+int rcvbuf_of(int fd) {
+  int size = 0;
+  socklen_t len = sizeof(size);
+  return ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &len) == 0 ? size : 0;
+}
+
+// libnl's nl_socket_set_buffer_size() uses SO_RCVBUF, which the kernel caps
+// at net.core.rmem_max (a few hundred KiB): a burst of link events would
+// overrun it. SO_RCVBUFFORCE (CAP_NET_ADMIN) is not capped.
+void set_rcvbuf(int fd, int size) {
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == 0) return;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  common::log::warn(kLog, "netlink receive buffer: {} bytes asked, {} in effect "
+                          "(SO_RCVBUFFORCE needs CAP_NET_ADMIN; raise net.core.rmem_max)",
+                    size, rcvbuf_of(fd) / 2);
+}
+
 // Subscribed sockets: no sequence numbers, never block.
 common::Result<detail::Socket> subscriber(int protocol, int rcvbuf) {
   detail::Socket sk(nl_socket_alloc());
@@ -28,7 +46,7 @@ common::Result<detail::Socket> subscriber(int protocol, int rcvbuf) {
   nl_socket_disable_seq_check(sk.get());
   if (int err = nl_connect(sk.get(), protocol); err < 0)
     return std::unexpected(detail::nl_error(err, "cannot open a netlink socket"));
-  if (rcvbuf > 0) nl_socket_set_buffer_size(sk.get(), rcvbuf, 0);
+  if (rcvbuf > 0) set_rcvbuf(nl_socket_get_fd(sk.get()), rcvbuf);
   nl_socket_set_nonblocking(sk.get());
   return sk;
 }
@@ -36,11 +54,13 @@ common::Result<detail::Socket> subscriber(int protocol, int rcvbuf) {
 void on_link_object(nl_object* obj, void* arg) {
   auto* changes = static_cast<Changes*>(arg);
   auto* link = reinterpret_cast<rtnl_link*>(obj);
+  LinkEvent& ev = changes->links[static_cast<uint32_t>(rtnl_link_get_ifindex(link))];
   if (nl_object_get_msgtype(obj) == RTM_DELLINK) {
     // A veth moved to another namespace leaves with RTM_DELLINK too.
-    changes->removed.push_back(static_cast<uint32_t>(rtnl_link_get_ifindex(link)));
+    ev.link.reset();
+    ev.replaced = true;
   } else {
-    changes->links.push_back(detail::to_link(link));
+    ev.link = detail::to_link(link);
   }
 }
 
@@ -49,14 +69,25 @@ int on_link_msg(nl_msg* msg, void* arg) {
   switch (nlmsg_hdr(msg)->nlmsg_type) {
     case RTM_NEWADDR:
     case RTM_DELADDR:
-      changes->addresses = true;
+      if (static_cast<const ifaddrmsg*>(nlmsg_data(nlmsg_hdr(msg)))->ifa_family == AF_INET)
+        changes->addresses = true;
+      else
+        changes->netconf = true;
       break;
     case RTM_NEWNETCONF:
     case RTM_DELNETCONF:
       changes->netconf = true;
       break;
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+      // A bridge speaks of its ports in AF_BRIDGE messages too (RTM_DELLINK
+      // when one leaves it): they are about bridging, not about the device.
+      // (libnl's parsed family cannot tell: it says AF_BRIDGE for a bridge.)
+      if (static_cast<const ifinfomsg*>(nlmsg_data(nlmsg_hdr(msg)))->ifi_family == AF_UNSPEC)
+        nl_msg_parse(msg, on_link_object, arg);
+      break;
     default:
-      nl_msg_parse(msg, on_link_object, arg);
+      break;
   }
   return NL_OK;
 }
@@ -143,7 +174,8 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   auto links = subscriber(NETLINK_ROUTE, rcvbuf);
   if (!links) return std::unexpected(links.error());
   if (int err = nl_socket_add_memberships(links->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-                                          RTNLGRP_IPV4_NETCONF, 0);
+                                          RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_IFADDR,
+                                          RTNLGRP_IPV6_NETCONF, 0);
       err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
   nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,
@@ -177,6 +209,8 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
 }
 
 int Monitor::link_fd() const { return nl_socket_get_fd(impl_->links.get()); }
+
+int Monitor::rcvbuf() const { return rcvbuf_of(link_fd()); }
 
 int Monitor::route_fd() const { return nl_socket_get_fd(impl_->routes.get()); }
 

@@ -99,13 +99,13 @@ common::Result<void> Daemon::setup_loop() {
 }
 
 // A full dump: at start, after an overrun, and now and then as a safety net.
-void Daemon::resync() {
+bool Daemon::resync() {
   ++resyncs_;
   next_resync_ = Clock::now() + opts_.resync_interval;
   auto links = netlink::dump_links();
   if (!links) {
     common::log::error(kLog, "cannot list interfaces: {}", links.error().message());
-    return;
+    return false;
   }
   links_.clear();
   for (auto& l : *links) links_[l.ifindex] = std::move(l);
@@ -118,6 +118,7 @@ void Daemon::resync() {
   std::erase_if(checks_, [&](const auto& kv) { return !links_.count(kv.first); });
   for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   mirror_addresses();
+  return true;
 }
 
 // Reads one device's checks; a failed read keeps the last values (a device
@@ -177,23 +178,22 @@ void Daemon::mirror_ceilings(bool dump) {
 }
 
 void Daemon::apply(const netlink::Changes& c) {
-  for (const auto& l : c.links) {
-    auto old = links_.find(l.ifindex);
-    if (old != links_.end() &&
-        (old->second.link != l.link || old->second.link_netnsid != l.link_netnsid))
-      memory_.peers_prepared.erase(l.ifindex);  // a new peer
-    memory_.attach_failures.erase(l.ifindex);
-    memory_.peer_failures.erase(l.ifindex);
-    links_[l.ifindex] = l;
-    refresh_checks(l.ifindex);  // a new name is another sysctl directory
-  }
-  for (uint32_t ifindex : c.removed) {
-    links_.erase(ifindex);
-    features_.erase(ifindex);
-    memory_.peers_prepared.erase(ifindex);
+  for (const auto& [ifindex, ev] : c.links) {
+    auto old = links_.find(ifindex);
+    if (ev.replaced || !ev.link) {
+      if (old != links_.end()) links_.erase(old);
+      features_.erase(ifindex);
+      memory_.peers_prepared.erase(ifindex);
+      checks_.erase(ifindex);
+    } else if (old != links_.end() && (old->second.link != ev.link->link ||
+                                       old->second.link_netnsid != ev.link->link_netnsid)) {
+      memory_.peers_prepared.erase(ifindex);  // a new peer
+    }
     memory_.attach_failures.erase(ifindex);
     memory_.peer_failures.erase(ifindex);
-    checks_.erase(ifindex);
+    if (!ev.link) continue;
+    links_[ifindex] = *ev.link;
+    refresh_checks(ifindex);  // a new name is another sysctl directory
   }
   for (const auto& [ifindex, f] : c.features) {
     auto old = features_.find(ifindex);
@@ -215,7 +215,7 @@ void Daemon::apply(const netlink::Changes& c) {
     mirror_ceilings(c.route_mtu_removed || c.routes_overrun);
   if (c.overrun) {
     ++overruns_;
-    resync();
+    if (resync()) ++overrun_resyncs_;
   }
 }
 
@@ -309,8 +309,9 @@ void Daemon::handle_signals() {
 }
 
 int Daemon::run() {
-  common::log::info(kLog, "running: {} interface rule(s), control socket {}",
-                    config_.interfaces.size(), control_path_.string());
+  common::log::info(kLog, "running: {} interface rule(s), control socket {}, netlink "
+                    "receive buffer {} KiB (as the kernel accounts it)",
+                    config_.interfaces.size(), control_path_.string(), monitor_.rcvbuf() / 1024);
   epoll_event events[64];
   while (!stop_) {
     const auto now = Clock::now();
@@ -395,6 +396,8 @@ nlohmann::json Daemon::status_json() const {
           {"actions", actions_},
           {"resyncs", resyncs_},
           {"netlink_overruns", overruns_},
+          {"overrun_resyncs", overrun_resyncs_},
+          {"netlink_rcvbuf_kib", monitor_.rcvbuf() / 1024},
           {"neighbours_nudged", nudged_},
           {"last_reconcile_ms", last_reconcile_ms_},
           {"clients", control_ ? control_->clients() : 0}};

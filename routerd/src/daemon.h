@@ -46,7 +46,7 @@ class Daemon {
 
   Daemon(const Options& opts, Config config, fastpath::Fastpath fp, netlink::Monitor monitor);
   common::Result<void> setup_loop();
-  void resync();
+  bool resync();  // false when the dump failed
   bool refresh_checks(uint32_t ifindex);
   bool poll_checks();
   void mirror_addresses();
@@ -88,7 +88,7 @@ class Daemon {
   Clock::time_point next_resync_;
   Clock::time_point next_neighbour_check_;
   Clock::time_point next_checks_;
-  uint64_t resyncs_ = 0, overruns_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;
+  uint64_t resyncs_ = 0, overruns_ = 0, overrun_resyncs_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;
   double last_reconcile_ms_ = 0;
 };
 

@@ -20,6 +20,8 @@ constexpr const char* kUsage =
     "  -d, --debug LIST     debug logs for subsystems: all, routerd, fastpath,\n"
     "                       netlink, control, libbpf (comma-separated)\n"
     "      --netlink-rcvbuf BYTES  netlink receive buffer (testing overruns)\n"
+    "      --checks-interval MS    how often settings that change without a\n"
+    "                       notification are read again (default 1000)\n"
     "  -h, --help           this text\n"
     "Signals: SIGHUP re-reads the configuration (an invalid one is ignored);\n"
     "SIGINT/SIGTERM stop, detaching the fast path unless --keep-fastpath.\n";
@@ -43,12 +45,13 @@ int main(int argc, char** argv) {
   routerd::Options opts;
   bool check_only = false;
   std::string debug;
-  enum { kCheck = 256, kKeep, kRcvbuf };
+  enum { kCheck = 256, kKeep, kRcvbuf, kChecksInterval };
   const option longopts[] = {{"config", required_argument, nullptr, 'c'},
                              {"check", no_argument, nullptr, kCheck},
                              {"keep-fastpath", no_argument, nullptr, kKeep},
                              {"debug", required_argument, nullptr, 'd'},
                              {"netlink-rcvbuf", required_argument, nullptr, kRcvbuf},
+                             {"checks-interval", required_argument, nullptr, kChecksInterval},
                              {"help", no_argument, nullptr, 'h'},
                              {nullptr, 0, nullptr, 0}};
   for (int c; (c = getopt_long(argc, argv, "c:d:h", longopts, nullptr)) != -1;) {
@@ -58,6 +61,16 @@ int main(int argc, char** argv) {
       case kKeep: opts.keep_fastpath = true; break;
       case 'd': debug = optarg; break;
       case kRcvbuf: opts.netlink_rcvbuf = std::atoi(optarg); break;
+      case kChecksInterval: {
+        const int ms = std::atoi(optarg);
+        if (ms <= 0) {
+          fmt::print(stderr, "routerd: --checks-interval wants milliseconds > 0, not \"{}\"\n",
+                     optarg);
+          return 1;
+        }
+        opts.checks_interval = std::chrono::milliseconds(ms);
+        break;
+      }
       case 'h': fmt::print("{}", kUsage); return 0;
       default: fmt::print(stderr, "{}", kUsage); return 1;
     }

@@ -10,7 +10,8 @@
 #   h1 ─────────── r ─────────── h2      eth-h2 never flaps: the stable
 #   eth0   eth-h1  │  eth-h2   eth0      stream h1 -> h2 must lose nothing
 #                  ├── eth-h3 ── h3      down / up
-#                  ├── eth-h4 ── h4      deleted and re-added (new ifindex)
+#                  ├── eth-h4 ── h4      deleted and re-added (a new ifindex,
+#                  │                     or the one it had: index 4000)
 #                  └── eth-h5 ── h5      renamed x-h5 (out of "eth-h*") and back
 #   h1 streams to h3, h4 and h5 all along, into the flaps.
 #
@@ -30,7 +31,7 @@
 # FAULT_FLAPS (default 1000) sets the number of flaps.
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmds ip nsenter jq ping bpftool
+require_cmds ip nsenter jq ping bpftool ethtool
 FLAPS=${FAULT_FLAPS:-1000}
 STABLE_RATE=5000 FLAP_RATE=2000
 setup_topology
@@ -86,21 +87,37 @@ check "... reading every queued notification in one pass, not one per message" \
 # at once (ARP would take a second: its first request leaves before h4's
 # end is up), so the fast path redirects into every new eth-h4.
 H4_MAC=02:00:00:00:04:02
-cat >"$TEST_TMP/h4-r.batch" <<EOF
-link add eth-h4 type veth peer name eth0 address $H4_MAC netns $H4
+H4_INDEX=4000 # an ifindex the re-added eth-h4 may take again
+for index in "" "index $H4_INDEX"; do
+	cat >"$TEST_TMP/h4-r${index:+-reuse}.batch" <<EOF
+link add eth-h4 $index type veth peer name eth0 address $H4_MAC netns $H4
 addr add 10.0.4.1/24 dev eth-h4
 link set eth-h4 up
 neigh replace 10.0.4.2 lladdr $H4_MAC dev eth-h4 nud permanent
 EOF
+done
 cat >"$TEST_TMP/h4-h4.batch" <<EOF
 addr add 10.0.4.2/24 dev eth0
 link set eth0 up
 route add default via 10.0.4.1
 EOF
 READD_H4="ip -b $TEST_TMP/h4-r.batch && ip -n $H4 -b $TEST_TMP/h4-h4.batch"
+REUSE_H4="ip -b $TEST_TMP/h4-r-reuse.batch && ip -n $H4 -b $TEST_TMP/h4-h4.batch"
 ip -n "$R" link set eth-h3 up
-in_ns "$R" sh -c "$READD_H4"
+in_ns "$R" sh -c "$REUSE_H4"
 check "routerd catches up after being frozen" wait_until 10 all_egress
+
+# Deleted and made again with the same ifindex, all read in one batch: the
+# last event wins, and the new device (its veth peer not yet prepared) is
+# nothing like the old one.
+kill -STOP "$ROUTERD_PID"
+in_ns "$R" ip link del eth-h4
+in_ns "$R" sh -c "$REUSE_H4"
+kill -CONT "$ROUTERD_PID"
+check "a link deleted and re-added with its ifindex while routerd was frozen is an egress again" \
+	wait_until 10 all_egress
+check "... its new veth peer was prepared" \
+	eval 'in_ns "$H4" ethtool -k eth0 | grep -q "^generic-receive-offload: on"'
 
 # ── The flaps ──────────────────────────────────────────────────────────
 # devmap-watch runs a flap's step in r and waits until the DEVMAP agrees;
@@ -121,9 +138,12 @@ flap() {
 		;;
 	1)
 		kind=delete/re-add
-		# Deleted, the name is gone at once: nothing to wait for.
+		# Deleted, the name is gone at once: nothing to wait for. Two in
+		# three re-adds take index 4000: every third, the one just freed.
+		local readd=$READD_H4
+		[ $(($1 / 3 % 3)) != 0 ] && readd=$REUSE_H4
 		in_ns "$R" ip link del eth-h4 &&
-			in=$(watch -c "$PIN_DIR" eth-h4 present 5000 -- sh -c "$READD_H4") &&
+			in=$(watch -c "$PIN_DIR" eth-h4 present 5000 -- sh -c "$readd") &&
 			record re-add "${in%% *}"
 		;;
 	2)

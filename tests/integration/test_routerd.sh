@@ -10,7 +10,11 @@ require_root
 require_cmds ip nsenter jq ping
 setup_topology
 write_config "$TEST_TMP/routerd.conf" "eth-h*"
-start_routerd
+# The 1 s re-read of settings without notifications is slowed to 10 min:
+# what this test changes must reach routerd as events. The netlink receive
+# buffer asked for is past net.core.rmem_max, which caps SO_RCVBUF.
+RCVBUF=$((2 * $(sysctl -n net.core.rmem_max)))
+start_routerd --checks-interval 600000 --netlink-rcvbuf "$RCVBUF"
 
 ping_counted() { # FROM DEST DEV_IN: 5 pings answered and counted by the fast path
 	local before
@@ -97,12 +101,66 @@ check "strict rp_filter on eth-h1 rejects sources routed elsewhere" \
 check "... and keeps those routed back by eth-h1" is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.1.7
 in_ns "$R" sysctl -qw net.ipv4.conf.eth-h1.rp_filter=0
 check "rp_filter off again" wait_until 5 is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.2.7
+
+# IPv6: the kernel forwards only with conf/all/forwarding 1, whatever the
+# device's own flag (which is all bpf_fib_lookup reads), and drops all IPv6
+# on a device with disable_ipv6. (To h3: eth-h2 lost its IPv6 addresses
+# when it went down.)
+in_ns "$H1" ping -6 -c1 -W2 fd00:3::2 >/dev/null
+in_ns "$R" sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth-h1.forwarding=1
+check "IPv6 all.forwarding 0 (eth-h1's own 1): handed to the kernel, as it would not forward" \
+	wait_until 5 is_verdict fwd_disabled fd00:3::2 iif eth-h1 from fd00:1::2
+in_ns "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
+check "... forwarded again at 1" wait_until 5 is_verdict forward fd00:3::2 iif eth-h1 from fd00:1::2
+in_ns "$R" sysctl -qw net.ipv6.conf.eth-h1.disable_ipv6=1
+check "disable_ipv6 on eth-h1: its IPv6 goes to the kernel (which drops it)" \
+	wait_until 5 is_verdict ipv6_disabled fd00:3::2 iif eth-h1 from fd00:1::2
+check "... IPv4 on eth-h1 is still forwarded" is_verdict forward 10.0.2.2 iif eth-h1
+in_ns "$R" sysctl -qw net.ipv6.conf.eth-h1.disable_ipv6=0
+ip -n "$R" addr add fd00:1::1/64 dev eth-h1 nodad
+check "... and forwarded once IPv6 is back" \
+	wait_until 5 is_verdict forward fd00:3::2 iif eth-h1 from fd00:1::2
+
 ip -n "$R" route add 10.0.77.0/24 via 10.0.2.2 mtu 1000
 check "an unlocked route MTU hands bigger packets to the kernel" \
 	wait_until 5 is_verdict route_mtu 10.0.2.2 iif eth-h1 size 1200
 check "... not smaller ones" is_verdict forward 10.0.2.2 iif eth-h1 size 900
 ip -n "$R" route del 10.0.77.0/24
 check "the ceiling goes with the route" wait_until 5 is_verdict forward 10.0.2.2 iif eth-h1 size 1200
+
+# A bridge port is the bridge's: routerd refuses it, and takes it back when
+# it leaves. The bridge says so with an AF_BRIDGE RTM_DELLINK beside the
+# link's own RTM_NEWLINK; routerd, stopped meanwhile, reads both at once.
+managed_of() { rctl -j link show dev "$1" | jq -r '.links[0].managed'; }
+reason_of() { rctl -j link show dev "$1" | jq -r '.links[0].managed_reason'; }
+ip -n "$R" link add br-t type bridge
+ip -n "$R" link set eth-h3 master br-t
+port_refused() { [ "$(managed_of eth-h3)" = false ] && [ "$(attached_mode eth-h3)" = off ]; }
+check "a port of a bridge is not managed, and detached" wait_until 5 port_refused
+check "... link show says whose port it is" \
+	eval '[[ "$(reason_of eth-h3)" == "a port of br-t"* ]]'
+kill -STOP "$ROUTERD_PID"
+ip -n "$R" link set eth-h3 nomaster
+kill -CONT "$ROUTERD_PID"
+check "a port that leaves its bridge is managed again (not taken as deleted)" wait_until 5 h3_ready
+ip -n "$R" link del br-t
+
+# A link moved to another namespace and back, both events read in one
+# batch, ends present: the last event on an ifindex wins.
+h3_index=$(ip -n "$R" -j link show dev eth-h3 | jq '.[0].ifindex')
+kill -STOP "$ROUTERD_PID"
+ip -n "$R" link set eth-h3 netns "$H3"
+ip -n "$H3" link set eth-h3 netns "$R"
+kill -CONT "$ROUTERD_PID"
+check "... it came back with its ifindex" \
+	test "$(ip -n "$R" -j link show dev eth-h3 | jq '.[0].ifindex')" = "$h3_index"
+h3_attached() { [ "$(attached_mode eth-h3)" = native ]; }
+check "a link moved out and back in one batch is attached again" wait_until 5 h3_attached
+
+# The netlink receive buffer is what routerd asked for, past rmem_max (the
+# kernel accounts twice the size set).
+check "the netlink receive buffer in effect is the one asked for, not rmem_max" \
+	test "$(rctl -j daemon status | jq .netlink_rcvbuf_kib)" -ge $((2 * RCVBUF / 1024))
 
 # Deleting a managed link forgets it; routerd stays up.
 ip -n "$R" link del eth-h3

@@ -34,10 +34,13 @@ int daemon_status(Context& ctx, cli::Args& args) {
   out.field("actions", s.value("actions", 0), ", {} actions");
   out.field("resyncs", s.value("resyncs", 0), ", {} resyncs");
   out.field("netlink_overruns", s.value("netlink_overruns", 0), ", {} netlink overruns");
+  out.field("overrun_resyncs", s.value("overrun_resyncs", 0), " ({} mended by a dump)");
   out.field("last_reconcile_ms", s.value("last_reconcile_ms", 0.0),
             ", last reconcile {:.2f} ms\n");
   out.field("neighbours_nudged", s.value("neighbours_nudged", 0),
-            "    {} stale neighbours re-probed\n");
+            "    {} stale neighbours re-probed");
+  out.field("netlink_rcvbuf_kib", s.value("netlink_rcvbuf_kib", 0),
+            ", netlink receive buffer {} KiB\n");
   out.field("clients", s.value("clients", 0), "");
   return cli::kExitOk;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/error.h"
@@ -15,12 +16,22 @@ namespace netlink {
 
 // What the kernel said since the last poll. `overrun` means messages were
 // lost (ENOBUFS): the caller must dump again and reconcile.
+// The last word on one ifindex in a batch, its events taken in order.
+struct LinkEvent {
+  std::optional<Link> link;  // present at the end (nullopt: gone)
+  // A deletion came in the batch: a present link may be a new device that
+  // reuses the ifindex, so nothing known about the old one holds.
+  bool replaced = false;
+};
+
 struct Changes {
-  std::vector<Link> links;                       // new or changed
-  std::vector<uint32_t> removed;                 // deleted ifindexes
+  std::map<uint32_t, LinkEvent> links;           // per ifindex
   std::map<uint32_t, XdpFeatures> features;      // new or changed
   bool addresses = false;    // an IPv4 address came or went
-  bool netconf = false;      // an IPv4 per-device setting changed (rp_filter)
+  // A per-device setting may have changed: IPv4 or IPv6 netconf (rp_filter,
+  // forwarding), or an IPv6 address came or went (disable_ipv6 removes and
+  // restores them, and says nothing else).
+  bool netconf = false;
   // Routes with an unlocked MTU: the smallest added per family (0: none),
   // and whether one went away (the ceiling may rise: dump again).
   uint32_t route_mtu_added_v4 = 0, route_mtu_added_v6 = 0;
@@ -29,7 +40,7 @@ struct Changes {
   bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
-    return links.empty() && removed.empty() && features.empty() && !addresses && !netconf &&
+    return links.empty() && features.empty() && !addresses && !netconf &&
            !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
            !routes_overrun;
   }
@@ -37,7 +48,8 @@ struct Changes {
 
 class Monitor {
  public:
-  // rcvbuf: bytes of socket receive buffer (0 keeps the kernel default).
+  // rcvbuf: bytes of socket receive buffer (0 keeps the kernel default),
+  // set past net.core.rmem_max (SO_RCVBUFFORCE) where the caller may.
   static common::Result<Monitor> open(int rcvbuf = 4 << 20);
 
   Monitor(Monitor&&) noexcept;
@@ -48,6 +60,10 @@ class Monitor {
   int link_fd() const;
   int netdev_fd() const;  // -1 when the kernel has no netdev family
   int route_fd() const;   // route events (busy with a full BGP table)
+
+  // The receive buffer in effect per socket, in bytes as the kernel counts
+  // them (SO_RCVBUF: twice the size asked for, for its bookkeeping).
+  int rcvbuf() const;
 
   // Reads everything pending without blocking.
   Changes poll();
