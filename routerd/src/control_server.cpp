@@ -2,6 +2,8 @@
 #include "control_server.h"
 
 #include <fmt/core.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -62,20 +64,31 @@ size_t max_clients() {
 
 }  // namespace
 
+common::Result<void> ControlServer::check_path(const std::filesystem::path& path) {
+  if (path.string().size() >= sizeof(sockaddr_un::sun_path))
+    return common::fail(ENAMETOOLONG, fmt::format("socket path {} is too long", path.string()),
+                        "give control_socket a shorter path");
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode))
+    return common::fail(EEXIST, fmt::format("control socket {} exists and is not a socket",
+                                            path.string()),
+                        "give control_socket a path of its own, or remove that file");
+  if (someone_listens(path))
+    return common::fail(EADDRINUSE, fmt::format("another routerd answers on {}", path.string()),
+                        "stop it first, or give this one another control_socket");
+  return {};
+}
+
 common::Result<ControlServer> ControlServer::listen(const std::filesystem::path& path,
                                                     int epoll_fd, Handler handler) {
   ControlServer s;
   s.path_ = path;
   s.epoll_fd_ = epoll_fd;
   s.handler_ = std::move(handler);
-  if (path.string().size() >= sizeof(sockaddr_un::sun_path))
-    return common::fail(ENAMETOOLONG, fmt::format("socket path {} is too long", path.string()));
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  if (someone_listens(path))
-    return common::fail(EADDRINUSE, fmt::format("another routerd answers on {}", path.string()),
-                        "stop it first, or give this one another control_socket");
-  std::filesystem::remove(path, ec);
+  if (auto r = check_path(path); !r) return std::unexpected(r.error());
+  std::filesystem::remove(path, ec);  // a socket nobody answers on
   s.listen_fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!s.listen_fd_) return common::fail_errno("cannot open the control socket");
   sockaddr_un addr = unix_address(path);
@@ -84,6 +97,10 @@ common::Result<ControlServer> ControlServer::listen(const std::filesystem::path&
   const int rc = ::bind(s.listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   ::umask(old);
   if (rc < 0) return common::fail_errno(fmt::format("cannot bind {}", path.string()));
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) == 0) s.bound_ = {st.st_dev, st.st_ino};
+  // Spent only to turn a connection away when all others are in use.
+  s.spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (::listen(s.listen_fd_.get(), 128) < 0)
     return common::fail_errno(fmt::format("cannot listen on {}", path.string()));
   epoll_event ev{EPOLLIN, {.fd = s.listen_fd_.get()}};
@@ -93,10 +110,11 @@ common::Result<ControlServer> ControlServer::listen(const std::filesystem::path&
 }
 
 ControlServer::~ControlServer() {
-  if (listen_fd_) {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
+  // Only the socket this server bound: not what took the path since.
+  struct stat st{};
+  if (listen_fd_ && ::lstat(path_.c_str(), &st) == 0 &&
+      std::pair(st.st_dev, st.st_ino) == bound_)
+    ::unlink(path_.c_str());
 }
 
 bool ControlServer::owns(int fd) const {
@@ -108,7 +126,10 @@ void ControlServer::on_event(int fd, uint32_t events) {
   auto it = clients_.find(fd);
   if (it == clients_.end()) return;
   Client& c = it->second;
-  if (events & (EPOLLERR | EPOLLHUP)) return close(fd);
+  if (events & EPOLLERR) return close(fd);
+  // Gone for good: what it sent before it left is still read and done (a
+  // detach sent by a client that does not wait for the answer).
+  if (events & EPOLLHUP) return finish(c);
   if (events & EPOLLIN) read(c);
   if (clients_.count(fd) && (events & EPOLLOUT)) write(c);
 }
@@ -118,11 +139,19 @@ void ControlServer::accept_all() {
   for (int i = 0; i < kMaxAcceptsPerPass; ++i) {
     int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if ((errno == EMFILE || errno == ENFILE) && !clients_.empty()) {
+      if (errno != EMFILE && errno != ENFILE) return;  // EAGAIN, or the client left
+      // accept() takes a descriptor before it looks at the queue: EMFILE
+      // says nothing about a connection waiting.
+      pollfd waiting{listen_fd_.get(), POLLIN, 0};
+      if (::poll(&waiting, 1, 0) != 1) return;
+      if (!clients_.empty()) {
         evict_idlest();  // descriptors ran out before the limit
         continue;
       }
-      return;  // EAGAIN, or the client already left
+      // No client to make room: the connection waiting would keep the
+      // socket readable, and the loop spinning. Turned away, it is told why.
+      refuse_one();
+      return;
     }
     Client& c = clients_[fd];
     c.fd.reset(fd);
@@ -132,6 +161,35 @@ void ControlServer::accept_all() {
     // Over the limit, the idlest client makes room for the new one.
     if (clients_.size() > limit) evict_idlest();
   }
+}
+
+void ControlServer::refuse_one() {
+  spare_fd_.reset();
+  common::UniqueFd fd(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  if (fd) {
+    const std::string reply =
+        error_reply("routerd is out of file descriptors (RLIMIT_NOFILE); try again").dump() +
+        "\n";
+    ::send(fd.get(), reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    common::log::warn(kLog, "out of file descriptors: a client was turned away");
+  }
+  fd.reset();
+  spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+// The client hung up: its socket holds at most what it sent before, which
+// is read to the end and served; the answers have nobody to go to.
+void ControlServer::finish(Client& c) {
+  const int fd = c.fd.get();
+  char buf[16384];
+  for (ssize_t n; !c.closing && (n = ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0;)
+    c.in.append(buf, static_cast<size_t>(n));
+  c.in.erase(c.in.rfind('\n') + 1);  // an unfinished last line is not a request
+  for (size_t nl; (nl = c.in.find('\n')) != std::string::npos && nl <= control::kMaxRequest;) {
+    answer(c.in.substr(0, nl));
+    c.in.erase(0, nl + 1);
+  }
+  close(fd);
 }
 
 void ControlServer::read(Client& c) {

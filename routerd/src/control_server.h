@@ -9,6 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <sys/types.h>
+#include <utility>
 
 #include "common/error.h"
 #include "common/fd.h"
@@ -20,6 +22,9 @@ class ControlServer {
   using Handler = std::function<nlohmann::json(const nlohmann::json&)>;
   using Clock = std::chrono::steady_clock;
 
+  // Whether path can be listened on: not too long, not a file that is no
+  // socket, no daemon answering there. (listen() checks it too.)
+  static common::Result<void> check_path(const std::filesystem::path& path);
   // Listens on path (mode 0660). Refuses if another daemon answers there.
   static common::Result<ControlServer> listen(const std::filesystem::path& path,
                                               int epoll_fd, Handler handler);
@@ -54,10 +59,14 @@ class ControlServer {
   void update_interest(Client& c);
   void close(int fd);
   void evict_idlest();
+  void refuse_one();
+  void finish(Client& c);
 
   std::filesystem::path path_;
   int epoll_fd_ = -1;
   common::UniqueFd listen_fd_;
+  std::pair<dev_t, ino_t> bound_{};  // the socket file bound at path_
+  common::UniqueFd spare_fd_;        // given up to accept() at EMFILE
   Handler handler_;
   std::map<int, Client> clients_;
 };

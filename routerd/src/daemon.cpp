@@ -57,11 +57,20 @@ common::Result<std::unique_ptr<Daemon>> Daemon::start(const Options& opts, Confi
     if (!dir) return std::unexpected(dir.error());
     pin_dir = *dir;
   }
+  // A control socket it cannot serve stops it before it touches the fast path.
+  std::filesystem::path control_path = config.control_socket;
+  if (control_path.empty()) {
+    auto p = control::default_socket_path();
+    if (!p) return std::unexpected(p.error());
+    control_path = *p;
+  }
+  if (auto r = ControlServer::check_path(control_path); !r) return std::unexpected(r.error());
   // Adopts what a previous instance pinned: forwarding never stops.
   auto fp = fastpath::Fastpath::load(pin_dir);
   if (!fp) return std::unexpected(fp.error());
   std::unique_ptr<Daemon> d(new Daemon(opts, std::move(config), std::move(*fp),
                                        std::move(*monitor)));
+  d->control_path_ = std::move(control_path);
   if (auto r = d->setup_loop(); !r) return std::unexpected(r.error());
   d->resync();
   d->mirror_ceilings(true);
@@ -84,12 +93,6 @@ common::Result<void> Daemon::setup_loop() {
     epoll_event ev{EPOLLIN, {.fd = fd}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
       return common::fail_errno("cannot watch a descriptor");
-  }
-  control_path_ = config_.control_socket;
-  if (control_path_.empty()) {
-    auto p = control::default_socket_path();
-    if (!p) return std::unexpected(p.error());
-    control_path_ = *p;
   }
   auto server = ControlServer::listen(control_path_, epoll_.get(),
                                       [this](const nlohmann::json& r) { return handle(r); });

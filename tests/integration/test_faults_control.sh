@@ -6,7 +6,9 @@
 # (the requests routerctl daemon status and link show make) keeps being
 # answered, within a bound we measure; routerd stays alive, keeps its
 # memory and keeps descriptors for its own work: a veth added meanwhile
-# still becomes an egress.
+# still becomes an egress. And: a control_socket path that is a file, a
+# client that hangs up without reading, routerd out of descriptors with no
+# client to evict.
 #
 #   h1 ──────── r ──────── h2        routerd in r manages eth-h*
 #               └── eth-h3 ── h3     added while 3000 connections are held
@@ -18,12 +20,26 @@ require_cmds ip nsenter jq prlimit
 FD_LIMIT=256 HOLD=3000
 P99_BOUND_MS=100 MAX_BOUND_MS=2000
 setup_topology
+# A control_socket that is some other file: routerd says so and stops,
+# with the file and the fast path untouched.
 write_config "$TEST_TMP/routerd.conf" "eth-h*"
+echo "keep me" >"$TEST_TMP/not-a-socket"
+sed "s|$TEST_TMP/routerd.sock|$TEST_TMP/not-a-socket|" "$TEST_TMP/routerd.conf" >"$TEST_TMP/file.conf"
+timeout 10 nsenter --net="/run/netns/$R" -- "$ROUTERD" -c "$TEST_TMP/file.conf" \
+	>"$TEST_TMP/file.log" 2>&1
+rc=$?
+check "a control_socket path that is a file: routerd refuses to start" test "$rc" = 1
+check "... naming the file and why" grep -q "not-a-socket exists and is not a socket" "$TEST_TMP/file.log"
+check "... and leaves the file alone" test "$(cat "$TEST_TMP/not-a-socket")" = "keep me"
+check "... and the fast path unloaded" \
+	eval '[ "$(in_ns "$R" "$ROUTERCTL" -j fastpath show | jq .loaded)" = false ]'
+
 start_routerd
 prlimit --pid "$ROUTERD_PID" --nofile=$FD_LIMIT:$FD_LIMIT || die "cannot lower routerd's descriptor limit"
 ulimit -n $((HOLD + 256)) || die "cannot raise the test's descriptor limit"
 SOCK=$TEST_TMP/routerd.sock
 ABUSE=$TOOLS/ctlabuse
+CTL_CLIENTS_MAX=$((FD_LIMIT - 128)) # routerd keeps 128 descriptors from clients
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$ROUTERD_PID/status"; }
 fds() { ls "/proc/$ROUTERD_PID/fd" | wc -l; }
 egress() { [ "$(egress_of "$1")" = true ]; }
@@ -43,16 +59,16 @@ rss1=$(rss_kb)
 "$ABUSE" "$SOCK" hold "$HOLD" 6 >"$TEST_TMP/hold.json" &
 hold=$!
 fds_peak=0
-many_fds() {
+at_client_limit() { # routerd holds as many clients as it takes
 	local n
 	n=$(fds)
 	[ "$n" -gt "$fds_peak" ] && fds_peak=$n
-	[ "$n" -ge $((FD_LIMIT / 2)) ]
+	[ "$n" -ge "$CTL_CLIENTS_MAX" ]
 }
-wait_until 5 many_fds || echo "  (routerd never held $((FD_LIMIT / 2)) descriptors)"
+check "the storm fills routerd's client slots" wait_until 5 at_client_limit
 add_host 3
-h3_ready() { many_fds; egress eth-h3; }
-check "at its descriptor limit, routerd still sets up a new veth (peer, attach, egress)" \
+h3_ready() { at_client_limit && egress eth-h3; }
+check "at its client limit, routerd still sets up a new veth (peer, attach, egress)" \
 	wait_until 5 h3_ready
 cli_ms=()
 for _ in $(seq 20); do
@@ -88,6 +104,38 @@ check "a client that never reads stalls, still connected (routerd stops reading 
 check "... and costs no memory" test $((rss1 - rss0)) -lt 16384
 check "the storm got all its $HOLD connections, routerd evicting idle ones" \
 	jq_true ".opened == $HOLD and .closed_by_server > 0" "$TEST_TMP/hold.json"
-check "routerd kept descriptors for its own work" test "$fds_peak" -lt "$FD_LIMIT"
+check "routerd kept 64 descriptors or more free for its own work" \
+	test $((FD_LIMIT - fds_peak)) -ge 64
+check "... and its own work never ran out of them" \
+	bash -c "! grep -qi 'too many open files' '$TEST_TMP/routerd.log'"
 check "after the abuse, routerctl daemon status works" eval 'rctl daemon status >/dev/null'
+
+# A client that sends a request and hangs up at once: routerd, frozen
+# meanwhile, sees the data and the hang-up together, and still does it.
+kill -STOP "$ROUTERD_PID"
+"$ABUSE" "$SOCK" hangup '{"command":"detach","dev":"eth-h2"}' >/dev/null
+kill -CONT "$ROUTERD_PID"
+detached() { [ "$(attached_mode eth-h2)" = off ]; }
+check "a request from a client that hung up is still carried out" wait_until 5 detached
+"$ABUSE" "$SOCK" ask '{"command":"attach","dev":"eth-h2"}' >/dev/null
+wait_until 5 egress eth-h2 || die "eth-h2 was not attached again"
+
+# Out of descriptors with no client to evict (the limit lowered to routerd's
+# lowest free descriptor): a connection is turned away with a reason, and
+# the loop does not spin on the listening socket.
+sleep 0.5 # routerctl's last connections are closed
+first_free_fd() { ls "/proc/$ROUTERD_PID/fd" | sort -n | awk '$1 == n {n++} END {print n + 0}'; }
+prlimit --pid "$ROUTERD_PID" --nofile="$(first_free_fd):$FD_LIMIT" ||
+	die "cannot lower routerd's descriptor limit"
+cpu0=$(cpu_seconds "$ROUTERD_PID")
+reply=$("$ABUSE" "$SOCK" ask '{"command":"status"}')
+sleep 1
+cpu1=$(cpu_seconds "$ROUTERD_PID")
+prlimit --pid "$ROUTERD_PID" --nofile=$FD_LIMIT:$FD_LIMIT
+echo "FIGURE out of descriptors: reply $reply; routerd CPU $(awk "BEGIN {print $cpu1 - $cpu0}") s"
+check "out of descriptors, a client is told so" \
+	jq_true '.replies | length == 1 and (.[0].error | test("out of file descriptors"))' <<<"$reply"
+check "... and routerd does not spin (under 0.3 s of CPU in over 1 s)" \
+	awk "BEGIN {exit !($cpu1 - $cpu0 < 0.3)}"
+check "with descriptors back, routerctl daemon status works" eval 'rctl daemon status >/dev/null'
 finish

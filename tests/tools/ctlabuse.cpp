@@ -13,6 +13,10 @@
 //   ctlabuse SOCKET noread SECONDS    requests as fast as the socket takes
 //                                     them, answers never read
 //   ctlabuse SOCKET hold N SECONDS    N idle connections held open at once
+//   ctlabuse SOCKET hangup LINE       LINE sent, and the connection closed
+//                                     at once: no answer read
+//   ctlabuse SOCKET ask LINE          LINE sent, the replies until the
+//                                     server closes (within 2 s)
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <poll.h>
@@ -302,6 +306,25 @@ int hold(const char* path, int count, int seconds) {
   return 0;
 }
 
+int hangup(const char* path, const std::string& line) {
+  const int fd = connect_to(path, false);
+  if (fd < 0) return 1;
+  const bool sent = send_all(fd, line + "\n");
+  ::close(fd);
+  fmt::print("{}\n", nlohmann::json{{"sent", sent}}.dump());
+  return sent ? 0 : 1;
+}
+
+int ask(const char* path, const std::string& line) {
+  nlohmann::json replies = nlohmann::json::array();
+  for (const auto& r : talk(path, line + "\n")) {
+    auto j = nlohmann::json::parse(r, nullptr, false);
+    replies.push_back(j.is_discarded() ? nlohmann::json(r) : j);
+  }
+  fmt::print("{}\n", nlohmann::json{{"replies", replies}}.dump());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -313,8 +336,11 @@ int main(int argc, char** argv) {
   if (mode == "oversized" && argc == 4) return oversized(path, std::atoi(argv[3]));
   if (mode == "noread" && argc == 4) return noread(path, std::atoi(argv[3]));
   if (mode == "hold" && argc == 5) return hold(path, std::atoi(argv[3]), std::atoi(argv[4]));
+  if (mode == "hangup" && argc == 4) return hangup(path, argv[3]);
+  if (mode == "ask" && argc == 4) return ask(path, argv[3]);
   fmt::print(stderr,
              "usage: ctlabuse SOCKET {{ probe | garbage N | malformed N | oversized N |\n"
-             "                         noread SECONDS | hold N SECONDS }}\n");
+             "                         noread SECONDS | hold N SECONDS | hangup LINE |\n"
+             "                         ask LINE }}\n");
   return 2;
 }
