@@ -7,7 +7,7 @@
 #               └── eth-h3 ── h3       added while routerd runs
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmds ip nsenter jq ping
+require_cmds ip nsenter jq ping setpriv stat
 setup_topology
 write_config "$TEST_TMP/routerd.conf" "eth-h*"
 # The 1 s re-read of settings without notifications is slowed to 10 min:
@@ -34,6 +34,18 @@ in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null  # neighbours
 in_ns "$H1" ping -6 -c1 -W2 fd00:2::2 >/dev/null
 check "IPv4 h1 -> h2 through the fast path" ping_counted "$H1" 10.0.2.2 eth-h1
 check "IPv6 h2 -> h1 through the fast path" ping_counted "$H2" fd00:1::2 eth-h2
+
+# Not root: routerd's socket itself (root's, mode 0660) refuses the
+# connection; the test's directory is opened to others to get there.
+chmod o+x "$TEST_TMP"
+as_nobody() { in_ns "$R" setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+check "not root: routerd's control socket refuses the connection" \
+	expect_fail 2 'cannot connect to .*routerd.sock.*Permission denied' \
+	as_nobody "$ROUTERCTL" -S "$TEST_TMP/routerd.sock" daemon status
+check "... and says to run as root" expect_fail 2 '^hint: run as root' \
+	as_nobody "$ROUTERCTL" -S "$TEST_TMP/routerd.sock" daemon status
+check "... the socket is root's, mode 0660" test "$(stat -c '%U %a' "$TEST_TMP/routerd.sock")" = "root 660"
+chmod o-x "$TEST_TMP"
 
 # A veth that appears at run time is picked up without any manual step.
 add_host3
