@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include "common/log.h"
@@ -72,6 +73,7 @@ common::Result<std::unique_ptr<Daemon>> Daemon::start(const Options& opts, Confi
                                        std::move(*monitor)));
   d->control_path_ = std::move(control_path);
   if (auto r = d->setup_loop(); !r) return std::unexpected(r.error());
+  d->load_overrides();
   d->resync();
   d->mirror_ceilings(true);
   d->reconcile("start");
@@ -353,16 +355,65 @@ int Daemon::run() {
   return 0;
 }
 
+// routerctl's overrides last as long as the pins: written beside the
+// control socket at each change, read at start (after a crash, kill -9 or an
+// upgrade with --keep-fastpath), removed with the fast path at a normal stop.
+std::filesystem::path Daemon::overrides_path() const {
+  return control_path_.string() + ".overrides";
+}
+
+void Daemon::load_overrides() {
+  const auto path = overrides_path();
+  std::ifstream in(path);
+  if (!in) return;  // none kept
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!j.is_object()) {
+    common::log::warn(kLog, "{} is not a JSON object: routerctl's overrides are not restored "
+                            "(remove the file, or fix it)", path.string());
+    return;
+  }
+  for (const auto& [name, v] : j.items()) {
+    const std::string word = v.is_string() ? v.get<std::string>() : "";
+    const auto mode = fastpath::parse_mode(word);
+    if (word == "off") overrides_[name] = std::nullopt;
+    else if (mode) overrides_[name] = *mode;
+    else common::log::warn(kLog, "{}: \"{}\" for {} is no fast path mode; ignored",
+                           path.string(), v.dump(), name);
+  }
+  common::log::info(kLog, "{} routerctl override(s) restored from {}", overrides_.size(),
+                    path.string());
+}
+
+void Daemon::save_overrides() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, mode] : overrides_)
+    j[name] = mode ? std::string(fastpath::to_string(*mode)) : std::string("off");
+  const auto path = overrides_path();
+  auto tmp = path;
+  tmp += ".new";
+  std::ofstream out(tmp, std::ios::trunc);
+  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out.close();
+  std::error_code ec;
+  if (out) std::filesystem::rename(tmp, path, ec);
+  if (!out || ec)
+    common::log::error(kLog, "cannot write {}: routerctl's overrides will not survive a "
+                             "restart ({})", path.string(), ec ? ec.message() : "write failed");
+}
+
 void Daemon::shutdown() {
   control_.reset();
   if (opts_.keep_fastpath) {
     common::log::info(kLog, "exiting; the fast path stays attached (--keep-fastpath)");
     return;
   }
-  if (auto r = fp_.destroy(); !r)
+  if (auto r = fp_.destroy(); !r) {
     common::log::error(kLog, "cannot remove the fast path: {}", r.error().message());
-  else
-    common::log::info(kLog, "exiting; the fast path is detached");
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove(overrides_path(), ec);
+  common::log::info(kLog, "exiting; the fast path is detached");
 }
 
 nlohmann::json Daemon::handle(const nlohmann::json& req) {
@@ -490,6 +541,7 @@ nlohmann::json Daemon::set_override(const nlohmann::json& req, bool attach) {
     reconcile("routerctl refused");
     return error_reply({0, refusal, {}});
   }
+  save_overrides();
   auto list = interfaces_json()["interfaces"];
   for (auto& j : list)
     if (j["ifindex"] == ifindex) return {{"ok", true}, {"interface", j}};

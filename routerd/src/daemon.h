@@ -58,6 +58,9 @@ class Daemon {
   void reload();
   void handle_signals();
   void shutdown();
+  std::filesystem::path overrides_path() const;
+  void load_overrides();
+  void save_overrides() const;
 
   nlohmann::json handle(const nlohmann::json& req);
   nlohmann::json status_json() const;

@@ -75,6 +75,22 @@ check "the restarted routerd adopted the pinned links (same link ids)" \
 	test "$(link_ids)" = "$ids_before"
 check "the restarted routerd sees both interfaces ready" wait_until 5 both_ready
 
+# What routerctl switched off stays off through a crash: the override is
+# kept beside the control socket, and the new instance starts with it.
+rctl link set dev eth-h2 fastpath off >/dev/null || die "cannot switch eth-h2 off"
+h2_off() { [ "$(attached_mode eth-h2)" = off ]; }
+wait_until 5 h2_off || die "eth-h2 stayed attached"
+kill -9 "$ROUTERD_PID"
+wait "$ROUTERD_PID" 2>/dev/null
+start_routerd # answers once its first reconcile is done
+check "after kill -9, an interface switched off with routerctl stays off" h2_off
+check "... and link show says why" eval \
+	'[ "$(rctl -j link show dev eth-h2 | jq -r ".links[0].managed_reason")" = "switched off with routerctl" ]'
+rctl link set dev eth-h2 fastpath auto >/dev/null || die "cannot switch eth-h2 on"
+check "switched on again, it is attached and an egress" wait_until 5 both_ready
+check "... and kept so for the next start" \
+	eval '[ "$(jq -r '"'"'."eth-h2"'"'"' "$TEST_TMP/routerd.sock.overrides")" = auto ]'
+
 stop_keeping() {
 	sleep 1.5
 	kill -TERM "$ROUTERD_PID"
@@ -93,4 +109,5 @@ check "a new routerd adopts the fast path left behind" wait_until 5 both_ready
 kill -TERM "$ROUTERD_PID"
 wait "$ROUTERD_PID"
 check "its normal stop detaches" bash -c "! ip -n $R -d link show | grep -q 'prog/xdp'"
+check "... and forgets routerctl's overrides with the pins" test ! -e "$TEST_TMP/routerd.sock.overrides"
 finish
