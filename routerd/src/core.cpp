@@ -130,10 +130,21 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
     // Only once the peer is up (carrier): GRO switched on while the peer is
     // down gives it NAPI when it opens, but the kernel never adds ndo-xmit
     // to this end's features then, so it would never become an egress.
-    if (l.veth && l.lower_up && !obs.memory.peers_prepared.count(ifindex)) {
-      if (auto f = obs.memory.peer_failures.find(ifindex); f != obs.memory.peer_failures.end())
+    // (Without carrier nothing arrives from the peer: attaching is safe.)
+    if (l.veth && !obs.memory.peers_prepared.count(ifindex)) {
+      if (auto f = obs.memory.peer_failures.find(ifindex); f != obs.memory.peer_failures.end()) {
+        // Its frames may carry partial checksums, and redirected ones may
+        // vanish: neither taken nor sent to until the peer is right.
         st.error = f->second;
-      else
+        st.egress_blocker = "veth peer not prepared (GRO on, TX checksum off)";
+        if (fp.egress)
+          egress.push_back(act(ActionKind::remove_egress, l, mode, sg, st.egress_blocker));
+        if (has_state(fp))
+          forget.push_back(act(ActionKind::forget, l, mode, sg, st.egress_blocker));
+        out.status.push_back(std::move(st));
+        continue;
+      }
+      if (l.lower_up)
         prepare.push_back(act(ActionKind::prepare_peer, l, mode, sg,
                               "veth peer needs NAPI and complete checksums"));
     }

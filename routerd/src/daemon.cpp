@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "executor.h"
 #include "netlink/neighbour.h"
+#include "netlink/veth.h"
 #include "routerd/control.h"
 
 namespace routerd {
@@ -120,10 +121,31 @@ bool Daemon::resync() {
   memory_.attach_failures.clear();
   memory_.peer_failures.clear();
   std::erase_if(memory_.peers_prepared, [&](uint32_t i) { return !links_.count(i); });
+  recheck_peers();
   std::erase_if(checks_, [&](const auto& kv) { return !links_.count(kv.first); });
   for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   mirror_addresses();
   return true;
+}
+
+// A prepared peer's offloads may have been changed since by someone else
+// (no event reaches this namespace): set again, or the veth is taken out.
+void Daemon::recheck_peers() {
+  for (auto it = memory_.peers_prepared.begin(); it != memory_.peers_prepared.end();) {
+    const netlink::Link& l = links_.at(*it);
+    auto setup = netlink::prepare_veth_peer(l);
+    if (!setup) {
+      common::log::warn(kLog, "{}: its veth peer cannot be set up again: {}", l.name,
+                        setup.error().message());
+      memory_.peer_failures[*it] = setup.error().message();
+      it = memory_.peers_prepared.erase(it);
+      continue;
+    }
+    if (setup->changed)
+      common::log::warn(kLog, "{}: peer {} had GRO off or TX checksum offload on again; "
+                              "set back", l.name, setup->peer);
+    ++it;
+  }
 }
 
 // Reads one device's checks; a failed read keeps the last values (a device
@@ -251,10 +273,18 @@ void Daemon::reconcile(std::string_view why) {
   ++reconciles_;
   Plan p = plan(config_, overrides_, observed());
   if (!p.actions.empty()) {
-    const Outcome out = execute(p.actions, fp_, links_, memory_);
+    Outcome out = execute(p.actions, fp_, links_, memory_);
+    // A failure is remembered: the plan made knowing it (a veth whose peer
+    // failed is taken out) is carried out at once, never retried blindly.
+    p = plan(config_, overrides_, observed());
+    if (out.failed && !p.actions.empty()) {
+      const Outcome again = execute(p.actions, fp_, links_, memory_);
+      out.applied += again.applied;
+      out.failed += again.failed;
+      p = plan(config_, overrides_, observed());
+    }
     actions_ += out.applied;
     // The status shows the outcome, failures included.
-    p = plan(config_, overrides_, observed());
     last_reconcile_ms_ =
         std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     common::log::info(kLog, "{}: {} action(s) applied, {} failed, in {:.2f} ms", why,

@@ -47,6 +47,7 @@ class Daemon {
   Daemon(const Options& opts, Config config, fastpath::Fastpath fp, netlink::Monitor monitor);
   common::Result<void> setup_loop();
   bool resync();  // false when the dump failed
+  void recheck_peers();
   bool refresh_checks(uint32_t ifindex);
   bool poll_checks();
   void mirror_addresses();

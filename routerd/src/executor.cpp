@@ -1,6 +1,8 @@
 // Carrying out the core's actions.
 #include "executor.h"
 
+#include <set>
+
 #include "common/log.h"
 #include "netlink/veth.h"
 
@@ -64,10 +66,17 @@ common::Result<void> run(const Action& a, fastpath::Fastpath& fp,
 Outcome execute(const std::vector<Action>& actions, fastpath::Fastpath& fp,
                 const std::map<uint32_t, netlink::Link>& links, Memory& memory) {
   Outcome out;
+  std::set<uint32_t> unprepared;  // veths whose peer failed: nothing more for them
   for (const Action& a : actions) {
+    if (unprepared.count(a.ifindex) && a.kind != ActionKind::remove_egress &&
+        a.kind != ActionKind::forget) {
+      ++out.skipped;
+      continue;
+    }
     common::log::debug(kLog, "{} {} ({})", to_string(a.kind), a.name, a.reason);
     if (auto r = run(a, fp, links, memory); !r) {
       ++out.failed;
+      if (a.kind == ActionKind::prepare_peer) unprepared.insert(a.ifindex);
       common::log::error(kLog, "{}: {} failed: {}", a.name, to_string(a.kind),
                          r.error().message());
       if (!r.error().hint.empty()) common::log::error(kLog, "hint: {}", r.error().hint);

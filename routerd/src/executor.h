@@ -15,6 +15,7 @@ namespace routerd {
 struct Outcome {
   size_t applied = 0;
   size_t failed = 0;
+  size_t skipped = 0;  // after their veth peer failed
 };
 
 Outcome execute(const std::vector<Action>& actions, fastpath::Fastpath& fp,

@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "      --netlink-rcvbuf BYTES  netlink receive buffer (testing overruns)\n"
     "      --checks-interval MS    how often settings that change without a\n"
     "                       notification are read again (default 1000)\n"
+    "      --resync-interval S     how often everything is read again and veth\n"
+    "                       peers are checked (default 30)\n"
     "  -h, --help           this text\n"
     "Signals: SIGHUP re-reads the configuration (an invalid one is ignored);\n"
     "SIGINT/SIGTERM stop, detaching the fast path unless --keep-fastpath.\n";
@@ -45,13 +47,14 @@ int main(int argc, char** argv) {
   routerd::Options opts;
   bool check_only = false;
   std::string debug;
-  enum { kCheck = 256, kKeep, kRcvbuf, kChecksInterval };
+  enum { kCheck = 256, kKeep, kRcvbuf, kChecksInterval, kResyncInterval };
   const option longopts[] = {{"config", required_argument, nullptr, 'c'},
                              {"check", no_argument, nullptr, kCheck},
                              {"keep-fastpath", no_argument, nullptr, kKeep},
                              {"debug", required_argument, nullptr, 'd'},
                              {"netlink-rcvbuf", required_argument, nullptr, kRcvbuf},
                              {"checks-interval", required_argument, nullptr, kChecksInterval},
+                             {"resync-interval", required_argument, nullptr, kResyncInterval},
                              {"help", no_argument, nullptr, 'h'},
                              {nullptr, 0, nullptr, 0}};
   for (int c; (c = getopt_long(argc, argv, "c:d:h", longopts, nullptr)) != -1;) {
@@ -61,14 +64,17 @@ int main(int argc, char** argv) {
       case kKeep: opts.keep_fastpath = true; break;
       case 'd': debug = optarg; break;
       case kRcvbuf: opts.netlink_rcvbuf = std::atoi(optarg); break;
-      case kChecksInterval: {
-        const int ms = std::atoi(optarg);
-        if (ms <= 0) {
-          fmt::print(stderr, "routerd: --checks-interval wants milliseconds > 0, not \"{}\"\n",
-                     optarg);
+      case kChecksInterval:
+      case kResyncInterval: {
+        const int n = std::atoi(optarg);
+        const bool checks = c == kChecksInterval;
+        if (n <= 0) {
+          fmt::print(stderr, "routerd: --{}-interval wants {} > 0, not \"{}\"\n",
+                     checks ? "checks" : "resync", checks ? "milliseconds" : "seconds", optarg);
           return 1;
         }
-        opts.checks_interval = std::chrono::milliseconds(ms);
+        if (checks) opts.checks_interval = std::chrono::milliseconds(n);
+        else opts.resync_interval = std::chrono::seconds(n);
         break;
       }
       case 'h': fmt::print("{}", kUsage); return 0;

@@ -261,13 +261,28 @@ TEST_CASE("a veth's peer is prepared only once it is up (carrier)") {
   CHECK(kinds(routerd::plan(config(), {}, o)) == Kinds{"prepare-peer eth0"});
 }
 
-TEST_CASE("a peer that cannot be prepared is reported, not retried") {
-  Observed o = with({veth(2, "eth0", kVethNoNapi)});
+TEST_CASE("a veth whose peer cannot be prepared is reported, not retried, not used") {
+  // Its frames may carry partial checksums; frames sent to it may vanish.
+  const LinkView l = veth(2, "eth0");  // ndo-xmit: GRO on, but maybe TX checksum too
+  Observed o = with({l});
   o.memory.peers_prepared.clear();
   o.memory.peer_failures[2] = "cannot reach the namespace";
   Plan p = routerd::plan(config(), {}, o);
-  CHECK(kinds(p) == Kinds{"attach eth0"});
+  CHECK(kinds(p).empty());
+  CHECK(status(p, 2).managed);
   CHECK(status(p, 2).error == "cannot reach the namespace");
+  CHECK_FALSE(status(p, 2).egress);
+  CHECK(status(p, 2).egress_blocker == "veth peer not prepared (GRO on, TX checksum off)");
+
+  SUBCASE("one in use leaves the DEVMAP first, then the fast path") {
+    o.fastpath[2] = running(l);
+    CHECK(kinds(routerd::plan(config(), {}, o)) == Kinds{"remove-egress eth0", "forget eth0"});
+  }
+  SUBCASE("a new peer (the failure forgotten) is prepared, then used") {
+    o.memory.peer_failures.clear();
+    CHECK(kinds(routerd::plan(config(), {}, o)) ==
+          Kinds{"prepare-peer eth0", "attach eth0", "add-egress eth0"});
+  }
 }
 
 TEST_CASE("removals come first, additions last") {
