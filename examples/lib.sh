@@ -13,12 +13,12 @@
 # them all; tests/packages/check_packages.sh checks this table with dpkg).
 declare -A DEBIAN_PACKAGE=(
 	[ip]=iproute2 [ss]=iproute2 [nstat]=iproute2 [bridge]=iproute2
-	[nsenter]=util-linux [setpriv]=util-linux [prlimit]=util-linux
+	[nsenter]=util-linux [setpriv]=util-linux [prlimit]=util-linux [unshare]=util-linux
 	[jq]=jq [ping]=iputils-ping [traceroute]=traceroute [socat]=socat
 	[ethtool]=ethtool [bpftool]=bpftool [sysctl]=procps [ps]=procps
 	[vtysh]=frr [/usr/lib/frr/zebra]=frr [/usr/lib/frr/bgpd]=frr [/usr/lib/frr/staticd]=frr
 	[iperf3]=iperf3 [gnuplot]=gnuplot-nox [git]=git [mmdebstrap]=mmdebstrap
-	[sha256sum]=coreutils [timeout]=coreutils [awk]=mawk
+	[sha256sum]=coreutils [timeout]=coreutils [stat]=coreutils [awk]=mawk
 )
 
 # missing_cmds CMD...: prints one line per missing command, naming its

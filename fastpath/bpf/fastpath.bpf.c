@@ -55,26 +55,30 @@ static __always_inline const struct fp_limits *limits_now(void)
 }
 
 /* Whether addr (host order) is one of the router's own addresses: a few
- * slots of a hash table, no loop. */
-static __always_inline bool local_address(__u32 addr, const struct fp_limits *lim)
+ * slots of a hash table, no loop. FP_PASS__MAX: it is not; otherwise the
+ * reason to pass (the table cannot tell when it is "unknown"). */
+static __always_inline enum fp_pass_reason local_address(__u32 addr,
+							  const struct fp_limits *lim)
 {
 	__u32 key = lim->local_slot & 1;
 	const struct fp_local_addrs *t = bpf_map_lookup_elem(&local_addrs, &key);
 	__u32 h;
 
 	if (!t)
-		return false;
-	h = FP_LOCAL_SLOT(addr, lim->local_salt);
+		return FP_PASS__MAX;
+	if (t->unknown)
+		return FP_PASS_LOCAL_UNKNOWN;
+	h = FP_LOCAL_SLOT(addr, t->salt);
 #pragma unroll
 	for (int i = 0; i < FP_LOCAL_PROBES; i++) {
 		__u32 v = t->slot[(h + i) & (FP_LOCAL_SLOTS - 1)];
 
 		if (v == addr)
-			return true;
+			return FP_PASS_SOURCE_INVALID;
 		if (!v)
-			return false;
+			return FP_PASS__MAX;
 	}
-	return false;
+	return FP_PASS__MAX;
 }
 
 /* Above the smallest unlocked route MTU of its family (0: none). */
@@ -214,9 +218,12 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	if (!lim) /* a one-entry array: only for the verifier */
 		return XDP_PASS;
 	/* The kernel drops a packet claiming one of the router's addresses. */
-	if (!(p->in->flags & FP_IFACE_ACCEPT_LOCAL) &&
-	    local_address(bpf_ntohl(iph->saddr), lim))
-		return pass(p, FP_PASS_SOURCE_INVALID);
+	if (!(p->in->flags & FP_IFACE_ACCEPT_LOCAL)) {
+		enum fp_pass_reason local = local_address(bpf_ntohl(iph->saddr), lim);
+
+		if (local != FP_PASS__MAX)
+			return pass(p, local);
+	}
 
 	fib.family = AF_INET;
 	fib.tos = iph->tos;

@@ -388,7 +388,8 @@ namespace {
 // Places every address within FP_LOCAL_PROBES slots of its hash; false if
 // this salt leaves one out.
 bool fill_local_table(const std::set<uint32_t>& addrs, uint32_t salt, fp_local_addrs& t) {
-  std::fill(std::begin(t.slot), std::end(t.slot), 0);
+  t = {};
+  t.salt = salt;
   for (uint32_t a : addrs) {
     const uint32_t h = FP_LOCAL_SLOT(a, salt);
     bool placed = false;
@@ -407,25 +408,37 @@ Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) 
   std::set<uint32_t> addrs;  // host order, as the program compares them
   for (uint32_t be : addresses)
     if (be) addrs.insert(ntohl(be));
-  if (addrs.size() > FP_MAX_LOCAL_ADDRS)
-    return common::fail(ENOSPC, fmt::format("{} local IPv4 addresses, at most {}",
-                                            addrs.size(), FP_MAX_LOCAL_ADDRS));
   const int limits_fd = bpf_map__fd(impl_->skel->maps.limits);
+  const int table_fd = bpf_map__fd(impl_->skel->maps.local_addrs);
   uint32_t zero = 0;
   fp_limits lim{};
   if (bpf_map_lookup_elem(limits_fd, &zero, &lim) < 0)
     return common::fail_errno("cannot read the fast path's limits");
+  const uint32_t current = lim.local_slot & 1, next = current ^ 1;
   auto table = std::make_unique<fp_local_addrs>();
-  uint32_t salt = lim.local_salt;
-  while (!fill_local_table(addrs, salt, *table)) salt = salt * 1103515245u + 12345u;
+  const bool fits = addrs.size() <= FP_MAX_LOCAL_ADDRS;
+  if (fits) {
+    // The salt in use first: most changes leave it good.
+    if (bpf_map_lookup_elem(table_fd, &current, table.get()) < 0)
+      return common::fail_errno("cannot read the local addresses");
+    uint32_t salt = table->salt;
+    while (!fill_local_table(addrs, salt, *table)) salt = salt * 1103515245u + 12345u;
+  } else {
+    table->unknown = 1;  // fail safe: the kernel checks every source
+  }
   // Written into the entry nobody reads, then made current in one store.
-  const uint32_t next = (lim.local_slot & 1) ^ 1;
-  if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.local_addrs), &next, table.get(), 0) < 0)
+  if (bpf_map_update_elem(table_fd, &next, table.get(), 0) < 0)
     return common::fail_errno("cannot record the local addresses");
   lim.local_slot = next;
-  lim.local_salt = salt;
   if (bpf_map_update_elem(limits_fd, &zero, &lim, 0) < 0)
     return common::fail_errno("cannot switch to the new local addresses");
+  if (!fits)
+    return common::fail(ENOSPC,
+                        fmt::format("{} local IPv4 addresses, the fast path holds {}: it "
+                                    "hands every IPv4 source to the kernel to check",
+                                    addrs.size(), FP_MAX_LOCAL_ADDRS),
+                        "remove addresses: IPv4 takes the fast path again at "
+                        "FP_MAX_LOCAL_ADDRS or fewer");
   return {};
 }
 
@@ -505,6 +518,53 @@ Result<bool> Fastpath::unload(const std::filesystem::path& pin_dir) {
                         "stop that process (routerd?) first");
   if (auto r = remove_state(pin_dir); !r) return std::unexpected(r.error());
   return true;
+}
+
+namespace {
+
+// Whether one of dir's XDP links still has its device (a link whose device
+// went away, with its namespace, says ifindex 0).
+bool has_live_link(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(detail::links_dir(dir), ec)) {
+    common::UniqueFd link(bpf_obj_get(entry.path().c_str()));
+    bpf_link_info info{};
+    uint32_t len = sizeof(info);
+    if (!link || bpf_obj_get_info_by_fd(link.get(), &info, &len) < 0 || info.xdp.ifindex)
+      return true;  // unreadable counts as live: never remove what may be used
+  }
+  return false;
+}
+
+}  // namespace
+
+size_t Fastpath::collect_orphans(const std::filesystem::path& pin_dir) {
+  constexpr std::string_view kPrefix = "netns-";
+  std::vector<std::pair<std::filesystem::path, uint64_t>> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(pin_dir.parent_path(), ec)) {
+    const std::string name = entry.path().filename();
+    if (entry.path() == pin_dir || !name.starts_with(kPrefix) || name.size() == kPrefix.size() ||
+        !std::all_of(name.begin() + kPrefix.size(), name.end(), ::isdigit))
+      continue;
+    found.emplace_back(entry.path(), std::stoull(name.substr(kPrefix.size())));
+  }
+  if (found.empty()) return 0;
+  const std::set<uint64_t> live = common::live_netns_cookies();
+  size_t removed = 0;
+  for (const auto& [dir, cookie] : found) {
+    if (live.count(cookie) || has_live_link(dir)) continue;
+    common::UniqueFd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) continue;  // held: in use
+    if (auto r = remove_state(dir); !r) {
+      common::log::warn(kLog, "{}", r.error().message());
+      continue;
+    }
+    common::log::info(kLog, "removed {}: the fast path of a network namespace that is gone",
+                      dir.string());
+    ++removed;
+  }
+  return removed;
 }
 
 Result<Snapshot> Fastpath::snapshot() const {

@@ -182,9 +182,11 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     snap.ipv6_mtu_ceiling = limits.ipv6_mtu_ceiling;
     auto set = std::make_unique<fp_local_addrs>();
     uint32_t slot = limits.local_slot & 1;
-    if (maps.local_addrs >= 0 && bpf_map_lookup_elem(maps.local_addrs, &slot, set.get()) == 0)
+    if (maps.local_addrs >= 0 && bpf_map_lookup_elem(maps.local_addrs, &slot, set.get()) == 0) {
       snap.local_addresses = static_cast<size_t>(
           std::count_if(std::begin(set->slot), std::end(set->slot), [](uint32_t a) { return a; }));
+      snap.local_addresses_unknown = set->unknown;
+    }
   }
   return snap;
 }

@@ -78,6 +78,9 @@ int on_link_msg(nl_msg* msg, void* arg) {
     case RTM_DELNETCONF:
       changes->netconf = true;
       break;
+    case RTM_DELNSID:
+      changes->netns_gone = true;
+      break;
     case RTM_NEWLINK:
     case RTM_DELLINK:
       // A bridge speaks of its ports in AF_BRIDGE messages too (RTM_DELLINK
@@ -175,7 +178,7 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   if (!links) return std::unexpected(links.error());
   if (int err = nl_socket_add_memberships(links->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
                                           RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_IFADDR,
-                                          RTNLGRP_IPV6_NETCONF, 0);
+                                          RTNLGRP_IPV6_NETCONF, RTNLGRP_NSID, 0);
       err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
   nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,

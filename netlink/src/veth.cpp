@@ -1,8 +1,6 @@
 // Preparing the far end of a veth, in whatever namespace it lives.
 #include "netlink/veth.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <fmt/core.h>
 #include <linux/ethtool.h>
 #include <linux/net_namespace.h>
@@ -13,15 +11,13 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <cstring>
-#include <filesystem>
-#include <set>
 #include <thread>
 
 #include "common/fd.h"
 #include "common/log.h"
+#include "common/netns.h"
 #include "socket.h"
 
 namespace netlink {
@@ -56,43 +52,11 @@ std::optional<int32_t> nsid_of(nl_sock* sk, int fd) {
   return nsid;
 }
 
-// Named namespaces first, then those of running processes (containers).
-std::vector<std::string> namespace_candidates() {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/run/netns", ec))
-    out.push_back(e.path());
-  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string pid = e.path().filename();
-    if (!pid.empty() && std::isdigit(static_cast<unsigned char>(pid[0])))
-      out.push_back(e.path() / "ns" / "net");
-  }
-  return out;
-}
-
-struct Namespace {
-  UniqueFd fd;
-  std::string name;
-};
-
-common::Result<Namespace> find_namespace(int32_t nsid) {
+common::Result<common::FoundNetns> find_namespace(int32_t nsid) {
   auto sk = detail::connect(NETLINK_ROUTE);
   if (!sk) return std::unexpected(sk.error());
-  struct stat self {};
-  ::stat("/proc/self/ns/net", &self);
-  std::set<std::pair<dev_t, ino_t>> seen{{self.st_dev, self.st_ino}};
-  for (const std::string& path : namespace_candidates()) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) < 0 || !seen.insert({st.st_dev, st.st_ino}).second)
-      continue;
-    if (nsid_of(sk->get(), fd.get()) == nsid) {
-      std::string name = path.starts_with("/run/netns/")
-                             ? path.substr(std::strlen("/run/netns/"))
-                             : path;
-      return Namespace{std::move(fd), std::move(name)};
-    }
-  }
+  for (common::FoundNetns& ns : common::other_netns())
+    if (nsid_of(sk->get(), ns.fd.get()) == nsid) return std::move(ns);
   return common::fail(ENOENT, fmt::format("cannot find network namespace {}", nsid));
 }
 

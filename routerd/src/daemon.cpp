@@ -22,6 +22,8 @@ namespace routerd {
 namespace {
 
 constexpr std::string_view kLog = "routerd";
+// After a namespace went away, how long until its leftovers are looked for.
+constexpr auto kCollectDelay = std::chrono::seconds(1);
 
 std::string mac_string(const Mac& m) {
   return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3],
@@ -74,6 +76,9 @@ common::Result<std::unique_ptr<Daemon>> Daemon::start(const Options& opts, Confi
                                        std::move(*monitor)));
   d->control_path_ = std::move(control_path);
   if (auto r = d->setup_loop(); !r) return std::unexpected(r.error());
+  // What routerds in namespaces that are gone left behind (kill -9, then
+  // the namespace deleted): their pins and tracing links.
+  fastpath::Fastpath::collect_orphans(d->fp_.pin_dir());
   d->load_overrides();
   d->resync();
   d->mirror_ceilings(true);
@@ -233,6 +238,9 @@ void Daemon::apply(const netlink::Changes& c) {
   if (c.netconf)
     for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   if (c.addresses) mirror_addresses();
+  // The kernel says so before it takes the namespace's devices down: their
+  // links still look used. Looked at again a little later.
+  if (c.netns_gone) collect_attempts_ = 3, next_collect_ = Clock::now() + kCollectDelay;
   auto lower = [](uint32_t& ceiling, uint32_t added) {
     if (added) ceiling = ceiling ? std::min(ceiling, added) : added;
   };
@@ -351,7 +359,8 @@ int Daemon::run() {
   while (!stop_) {
     const auto now = Clock::now();
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::min({next_resync_, next_neighbour_check_, next_checks_}) - now);
+        std::min({next_resync_, next_neighbour_check_, next_checks_,
+                  collect_attempts_ ? next_collect_ : next_resync_}) - now);
     const int n = ::epoll_wait(epoll_.get(), events, 64,
                                static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(wait.count(), 1000))));
     if (n < 0 && errno != EINTR) {
@@ -378,6 +387,11 @@ int Daemon::run() {
       reconcile("periodic resync");
     }
     if (Clock::now() >= next_checks_ && poll_checks()) reconcile("kernel checks changed");
+    if (collect_attempts_ && Clock::now() >= next_collect_) {
+      next_collect_ = Clock::now() + kCollectDelay;
+      if (fastpath::Fastpath::collect_orphans(fp_.pin_dir()) || !--collect_attempts_)
+        collect_attempts_ = 0;
+    }
     if (Clock::now() >= next_neighbour_check_) nudge_neighbours();
     if (control_) control_->sweep(Clock::now());
   }
@@ -459,7 +473,11 @@ nlohmann::json Daemon::handle(const nlohmann::json& req) {
 
 nlohmann::json Daemon::status_json() const {
   size_t managed = 0, egress = 0, local_addresses = 0;
-  if (auto snap = fp_.snapshot(); snap) local_addresses = snap->local_addresses;
+  bool local_unknown = false;
+  if (auto snap = fp_.snapshot(); snap) {
+    local_addresses = snap->local_addresses;
+    local_unknown = snap->local_addresses_unknown;
+  }
   for (const auto& s : last_plan_.status) {
     managed += s.managed;
     egress += s.egress;
@@ -474,6 +492,7 @@ nlohmann::json Daemon::status_json() const {
           {"egress", egress},
           {"transmit_counters", fp_.counts_transmit()},
           {"local_addresses", local_addresses},
+          {"local_addresses_overflow", local_unknown},
           {"ipv4_mtu_ceiling", ceilings_.ipv4},
           {"ipv6_mtu_ceiling", ceilings_.ipv6},
           {"reconciles", reconciles_},

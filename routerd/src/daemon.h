@@ -92,6 +92,9 @@ class Daemon {
   Clock::time_point next_resync_;
   Clock::time_point next_neighbour_check_;
   Clock::time_point next_checks_;
+  // Leftovers of namespaces gone: tries left, and when the next is due.
+  int collect_attempts_ = 0;
+  Clock::time_point next_collect_{};
   uint64_t resyncs_ = 0, overruns_ = 0, overrun_resyncs_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;
   double last_reconcile_ms_ = 0;
 };

@@ -466,6 +466,34 @@ TEST_CASE("sources the kernel rejects are handed up") {
   REQUIRE(r.fp.set_local_addresses({}));
 }
 
+TEST_CASE("more local addresses than the table holds: every source goes to the kernel") {
+  Router& r = router();
+  std::vector<uint32_t> many;
+  for (uint32_t i = 0; i <= FP_MAX_LOCAL_ADDRS; ++i) many.push_back(htonl(0xc6120000 + i));
+  auto set = r.fp.set_local_addresses(many);  // 198.18.0.0 ...
+  REQUIRE_FALSE(set);
+  CHECK(set.error().code == ENOSPC);
+  Ipv4 ip;
+  ip.src = "10.1.0.2";  // not local, but the table cannot say so
+  ip.dst = "10.2.0.2";
+  const auto frame = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+  check_pass(frame, FP_PASS_LOCAL_UNKNOWN);
+  auto snap = r.fp.snapshot();
+  REQUIRE(snap);
+  CHECK(snap->local_addresses_unknown);
+  SUBCASE("accept_local: the kernel would not check, nor does the fast path") {
+    configure_r0({.accept_local = true});
+    CHECK(run(frame).action == XDP_REDIRECT);
+    configure_r0({});
+  }
+  many.resize(FP_MAX_LOCAL_ADDRS);  // back within the limit: forwarded again
+  REQUIRE(r.fp.set_local_addresses(many));
+  CHECK(run(frame).action == XDP_REDIRECT);
+  ip.src = "198.18.0.5";
+  check_pass(testpkt::ipv4_frame(r.r0.mac, kSender, ip), FP_PASS_SOURCE_INVALID);
+  REQUIRE(r.fp.set_local_addresses({}));
+}
+
 TEST_CASE("IPv6 the kernel would not forward is handed up") {
   Router& r = router();
   const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});

@@ -25,8 +25,12 @@ int daemon_status(Context& ctx, cli::Args& args) {
   out.field("managed", s.value("managed", 0), "    {} managed interfaces");
   out.field("egress", s.value("egress", 0), ", {} egress\n");
   out.field("transmit_counters", s.value("transmit_counters", false), "");
+  const bool overflow = s.value("local_addresses_overflow", false);
   out.field("local_addresses", s.value("local_addresses", 0),
-            "    {} local IPv4 addresses (sources the kernel rejects)");
+            overflow ? "    too many local IPv4 addresses to hold: the kernel checks every "
+                       "IPv4 source"
+                     : "    {} local IPv4 addresses (sources the kernel rejects)");
+  out.field("local_addresses_overflow", overflow, "");
   out.field("ipv4_mtu_ceiling", s.value("ipv4_mtu_ceiling", 0),
             ", route MTU ceilings: IPv4 {}");
   out.field("ipv6_mtu_ceiling", s.value("ipv6_mtu_ceiling", 0), ", IPv6 {} (0: none)\n");

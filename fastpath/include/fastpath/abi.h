@@ -33,7 +33,8 @@
 	X(HAIRPIN, "hairpin", "egress equals ingress: kernel sends a redirect") \
 	X(NO_XMIT_SG, "no_xmit_sg", "multi-buffer frame, egress cannot send it") \
 	X(UNKNOWN_IFACE, "unknown_iface", "ingress interface not configured") \
-	X(IPV6_DISABLED, "ipv6_disabled", "IPv6 disabled on the interface: kernel drops it")
+	X(IPV6_DISABLED, "ipv6_disabled", "IPv6 disabled on the interface: kernel drops it") \
+	X(LOCAL_UNKNOWN, "local_unknown", "more local IPv4 addresses than the fast path holds: kernel checks the source")
 
 #define FP_PASS_ENUM_(e, name, why) FP_PASS_##e,
 enum fp_pass_reason { FP_PASS_REASONS(FP_PASS_ENUM_) FP_PASS__MAX };
@@ -78,13 +79,15 @@ struct fp_limits {
 	__u32 ipv4_mtu_ceiling; /* 0: no unlocked IPv4 route MTU */
 	__u32 ipv6_mtu_ceiling; /* 0: no unlocked IPv6 route MTU */
 	__u32 local_slot;       /* which "local_addrs" entry is current: 0 or 1 */
-	__u32 local_salt;       /* mixed into its hash, so every address fits */
+	__u32 _pad;
 };
 
 /* The router's own IPv4 addresses (map "local_addrs", two entries: one is
  * written while the other is read): an open-addressing table of host-order
  * addresses, 0 for empty. An address sits within FP_LOCAL_PROBES slots of
- * FP_LOCAL_SLOT(address, salt). */
+ * FP_LOCAL_SLOT(address, salt); the salt is the entry's own, read with it.
+ * With more than FP_MAX_LOCAL_ADDRS the table is "unknown": every source
+ * the kernel would check goes to the kernel. */
 #define FP_LOCAL_BITS 13
 #define FP_LOCAL_SLOTS (1U << FP_LOCAL_BITS)
 #define FP_LOCAL_PROBES 4
@@ -92,6 +95,8 @@ struct fp_limits {
 #define FP_LOCAL_SLOT(addr, salt) \
 	((((__u32)(addr) ^ (__u32)(salt)) * 0x9e3779b1U) >> (32 - FP_LOCAL_BITS))
 struct fp_local_addrs {
+	__u32 salt;    /* mixed into the hash, so every address fits */
+	__u32 unknown; /* 1: too many addresses to hold */
 	__u32 slot[FP_LOCAL_SLOTS];
 };
 

@@ -80,6 +80,7 @@ struct Snapshot {
   std::vector<InterfaceState> interfaces;  // by ifindex
   Counters unknown_ingress;                // frames from unconfigured devices
   size_t local_addresses = 0;              // IPv4 sources the kernel rejects
+  bool local_addresses_unknown = false;    // too many: every source goes to the kernel
   uint32_t ipv4_mtu_ceiling = 0;           // 0: none
   uint32_t ipv6_mtu_ceiling = 0;
   // Transmit outcomes of devices forgotten since (when counted at all).
@@ -130,6 +131,11 @@ class Fastpath {
   // The same for a fast path no process holds: nothing is loaded. Returns
   // false if there was nothing to remove.
   static Result<bool> unload(const std::filesystem::path& pin_dir);
+  // Removes what fast paths of namespaces that are gone left beside pin_dir
+  // (netns-COOKIE directories: maps, programs, tracing links): those whose
+  // namespace cannot be found, none of whose links has a device, and that
+  // no process holds. Returns how many.
+  static size_t collect_orphans(const std::filesystem::path& pin_dir);
 
   Result<Snapshot> snapshot() const;
   int program_fd() const;

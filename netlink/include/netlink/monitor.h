@@ -32,6 +32,7 @@ struct Changes {
   // forwarding), or an IPv6 address came or went (disable_ipv6 removes and
   // restores them, and says nothing else).
   bool netconf = false;
+  bool netns_gone = false;  // a namespace with an id here went away (RTM_DELNSID)
   // Routes with an unlocked MTU: the smallest added per family (0: none),
   // and whether one went away (the ceiling may rise: dump again).
   uint32_t route_mtu_added_v4 = 0, route_mtu_added_v6 = 0;
@@ -40,7 +41,7 @@ struct Changes {
   bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
-    return links.empty() && features.empty() && !addresses && !netconf &&
+    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone &&
            !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
            !routes_overrun;
   }
