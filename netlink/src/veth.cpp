@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <initializer_list>
+#include <string_view>
+#include <vector>
 #include <thread>
 
 #include "common/fd.h"
@@ -77,6 +80,68 @@ common::Result<bool> ethtool_set(int sock, const char* dev, uint32_t get_cmd,
   return true;
 }
 
+// Switches the named features (ETH_SS_FEATURES strings) off where they are
+// on; true if one was. Fails when the device keeps one on.
+common::Result<bool> features_off(int sock, const char* dev,
+                                  std::initializer_list<std::string_view> names) {
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, dev, strnlen(dev, IFNAMSIZ - 1));
+  auto ioctl_on = [&](void* data) {
+    ifr.ifr_data = static_cast<char*>(data);
+    return ::ioctl(sock, SIOCETHTOOL, &ifr);
+  };
+  alignas(ethtool_sset_info) uint8_t sset_buf[sizeof(ethtool_sset_info) + sizeof(uint32_t)] = {};
+  auto* sset = reinterpret_cast<ethtool_sset_info*>(sset_buf);
+  sset->cmd = ETHTOOL_GSSET_INFO;
+  sset->sset_mask = 1ULL << ETH_SS_FEATURES;
+  if (ioctl_on(sset) < 0 || !sset->sset_mask)
+    return common::fail_errno(fmt::format("cannot list the features of {}", dev));
+  const uint32_t count = sset->data[0];
+  std::vector<uint8_t> strings(sizeof(ethtool_gstrings) + size_t{count} * ETH_GSTRING_LEN);
+  auto* gs = reinterpret_cast<ethtool_gstrings*>(strings.data());
+  gs->cmd = ETHTOOL_GSTRINGS;
+  gs->string_set = ETH_SS_FEATURES;
+  gs->len = count;
+  if (ioctl_on(gs) < 0)
+    return common::fail_errno(fmt::format("cannot list the features of {}", dev));
+  std::vector<uint32_t> bits;
+  for (uint32_t i = 0; i < count; ++i) {
+    const char* name = reinterpret_cast<const char*>(gs->data + size_t{i} * ETH_GSTRING_LEN);
+    for (std::string_view want : names)
+      if (std::string_view(name, strnlen(name, ETH_GSTRING_LEN)) == want) bits.push_back(i);
+  }
+  const uint32_t blocks = (count + 31) / 32;
+  auto active = [&]() -> common::Result<std::vector<uint32_t>> {
+    std::vector<uint8_t> buf(sizeof(ethtool_gfeatures) +
+                             blocks * sizeof(ethtool_get_features_block));
+    auto* gf = reinterpret_cast<ethtool_gfeatures*>(buf.data());
+    gf->cmd = ETHTOOL_GFEATURES;
+    gf->size = blocks;
+    if (ioctl_on(gf) < 0)
+      return common::fail_errno(fmt::format("cannot read the features of {}", dev));
+    std::vector<uint32_t> on;
+    for (uint32_t b : bits)
+      if (gf->features[b / 32].active & (1U << (b % 32))) on.push_back(b);
+    return on;
+  };
+  auto on = active();
+  if (!on) return std::unexpected(on.error());
+  if (on->empty()) return false;
+  std::vector<uint8_t> buf(sizeof(ethtool_sfeatures) +
+                           blocks * sizeof(ethtool_set_features_block));
+  auto* sf = reinterpret_cast<ethtool_sfeatures*>(buf.data());
+  sf->cmd = ETHTOOL_SFEATURES;
+  sf->size = blocks;
+  for (uint32_t b : *on) sf->features[b / 32].valid |= 1U << (b % 32);  // requested: 0
+  if (ioctl_on(sf) < 0)
+    return common::fail_errno(fmt::format("cannot set the features of {}", dev));
+  on = active();
+  if (!on) return std::unexpected(on.error());
+  if (!on->empty())
+    return common::fail(EOPNOTSUPP, fmt::format("{} keeps VLAN transmit offload on", dev));
+  return true;
+}
+
 // Runs in the peer's namespace.
 common::Result<PeerSetup> configure_peer(uint32_t ifindex) {
   char name[IF_NAMESIZE] = {};
@@ -89,7 +154,9 @@ common::Result<PeerSetup> configure_peer(uint32_t ifindex) {
   if (!gro) return std::unexpected(gro.error());
   auto csum = ethtool_set(sock.get(), name, ETHTOOL_GTXCSUM, ETHTOOL_STXCSUM, 0);
   if (!csum) return std::unexpected(csum.error());
-  out.changed = *gro || *csum;
+  auto vlan = features_off(sock.get(), name, {"tx-vlan-hw-insert", "tx-vlan-stag-hw-insert"});
+  if (!vlan) return std::unexpected(vlan.error());
+  out.changed = *gro || *csum || *vlan;
   return out;
 }
 
@@ -105,7 +172,7 @@ common::Result<PeerSetup> prepare_veth_peer(const Link& veth) {
     return common::fail(ENOENT,
                         fmt::format("cannot reach the namespace of the peer of {}",
                                     veth.name),
-                        "in the peer's namespace run: ethtool -K PEER gro on tx off");
+                        "in the peer's namespace run: ethtool -K PEER gro on tx off txvlan off tx-vlan-stag-hw-insert off");
   common::Result<PeerSetup> result = common::fail(EINTR, "not run");
   // setns() changes only the calling thread: do it in a thread of its own.
   std::thread worker([&] {

@@ -136,7 +136,7 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
         // Its frames may carry partial checksums, and redirected ones may
         // vanish: neither taken nor sent to until the peer is right.
         st.error = f->second;
-        st.egress_blocker = "veth peer not prepared (GRO on, TX checksum off)";
+        st.egress_blocker = "veth peer not prepared (GRO on, TX checksum and VLAN offload off)";
         if (fp.egress)
           egress.push_back(act(ActionKind::remove_egress, l, mode, sg, st.egress_blocker));
         if (has_state(fp))

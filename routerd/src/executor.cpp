@@ -28,7 +28,7 @@ common::Result<void> run(const Action& a, fastpath::Fastpath& fp,
       }
       memory.peers_prepared.insert(a.ifindex);
       if (setup->changed)
-        common::log::info(kLog, "{}: peer {} set up: gro on, tx-checksum off", a.name,
+        common::log::info(kLog, "{}: peer {} set up: gro on, tx-checksum off, tx-vlan off", a.name,
                           setup->peer);
       return {};
     }

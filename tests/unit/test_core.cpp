@@ -272,7 +272,7 @@ TEST_CASE("a veth whose peer cannot be prepared is reported, not retried, not us
   CHECK(status(p, 2).managed);
   CHECK(status(p, 2).error == "cannot reach the namespace");
   CHECK_FALSE(status(p, 2).egress);
-  CHECK(status(p, 2).egress_blocker == "veth peer not prepared (GRO on, TX checksum off)");
+  CHECK(status(p, 2).egress_blocker == "veth peer not prepared (GRO on, TX checksum and VLAN offload off)");
 
   SUBCASE("one in use leaves the DEVMAP first, then the fast path") {
     o.fastpath[2] = running(l);

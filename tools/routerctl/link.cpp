@@ -122,7 +122,7 @@ PeerReport prepare_peer(const netlink::Link& link) {
     return {fmt::format("cannot prepare the veth peer: {} ({})", setup.error().message(),
                         setup.error().hint),
             false};
-  return {fmt::format("peer {}: gro on, tx-checksum off{}", setup->peer,
+  return {fmt::format("peer {}: gro on, tx-checksum off, tx-vlan off{}", setup->peer,
                       setup->changed ? "" : " (already)"),
           true};
 }

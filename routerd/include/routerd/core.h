@@ -65,7 +65,7 @@ struct Observed {
 using Overrides = std::map<std::string, std::optional<XdpMode>>;
 
 enum class ActionKind {
-  prepare_peer,   // set up the far end of a veth (GRO on, TX checksum off)
+  prepare_peer,   // set up the far end of a veth (GRO on; TX checksum, VLAN offload off)
   attach,         // attach in `mode` (also writes the interfaces-map entry)
   configure,      // rewrite the interfaces-map entry (MAC, flags)
   add_egress,     // into the DEVMAP
