@@ -155,6 +155,21 @@ static __always_inline void trim_padding(struct fp_pkt *p)
  * match it alike, with the ports swapped for rules that match on them. A
  * multipath route back that the hash sends elsewhere makes the check fail
  * here and the kernel decide. */
+static __always_inline long ipv4_route_back(struct fp_pkt *p, const struct iphdr *iph,
+					     const struct bpf_fib_lookup *fwd,
+					     struct bpf_fib_lookup *rev)
+{
+	rev->family = AF_INET;
+	rev->tos = iph->tos;
+	rev->l4_protocol = iph->protocol;
+	rev->sport = fwd->dport;
+	rev->dport = fwd->sport;
+	rev->ipv4_src = iph->daddr;
+	rev->ipv4_dst = iph->saddr;
+	rev->ifindex = LOOPBACK_IFINDEX;
+	return bpf_fib_lookup(p->ctx, rev, sizeof(*rev), BPF_FIB_LOOKUP_SKIP_NEIGH);
+}
+
 static __always_inline bool ipv4_source_valid(struct fp_pkt *p, const struct iphdr *iph,
 					      const struct bpf_fib_lookup *fwd)
 {
@@ -162,20 +177,25 @@ static __always_inline bool ipv4_source_valid(struct fp_pkt *p, const struct iph
 	struct bpf_fib_lookup rev = {};
 	__u16 flags = p->in->flags;
 
-	rev.family = AF_INET;
-	rev.tos = iph->tos;
-	rev.l4_protocol = iph->protocol;
-	rev.sport = fwd->dport;
-	rev.dport = fwd->sport;
-	rev.ipv4_src = iph->daddr;
-	rev.ipv4_dst = iph->saddr;
-	rev.ifindex = LOOPBACK_IFINDEX;
-	if (bpf_fib_lookup(p->ctx, &rev, sizeof(rev), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
-	    BPF_FIB_LKUP_RET_SUCCESS)
+	if (ipv4_route_back(p, iph, fwd, &rev) != BPF_FIB_LKUP_RET_SUCCESS)
 		return false;
 	if ((flags & FP_IFACE_RPF_STRICT) || (flags & same_dev) == same_dev)
 		return rev.ifindex == p->ingress;
 	return true;
+}
+
+/* rp_filter off, under the kernel's full check: a route back that is not
+ * unicast (local, broadcast) rejects the source; no route back, or a
+ * blackhole, unreachable or prohibit one, does not (last_resort). "Not
+ * forwarded" says either of the first two: the kernel decides. */
+static __always_inline bool ipv4_source_routable(struct fp_pkt *p, const struct iphdr *iph,
+						 const struct bpf_fib_lookup *fwd)
+{
+	struct bpf_fib_lookup rev = {};
+	long rc = ipv4_route_back(p, iph, fwd, &rev);
+
+	return rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_BLACKHOLE ||
+	       rc == BPF_FIB_LKUP_RET_UNREACHABLE || rc == BPF_FIB_LKUP_RET_PROHIBIT;
 }
 
 static __always_inline int forward_ipv4(struct fp_pkt *p)
@@ -252,9 +272,13 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	if (over_route_mtu(ip_len, lim->ipv4_mtu_ceiling))
 		return pass(p, FP_PASS_ROUTE_MTU);
 	/* The kernel's rp_filter rejects it, or may: it decides. */
-	if ((p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) &&
-	    !ipv4_source_valid(p, iph, &fib))
+	if (p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) {
+		if (!ipv4_source_valid(p, iph, &fib))
+			return pass(p, FP_PASS_SOURCE_INVALID);
+	} else if (lim->full_source_check && !(p->in->flags & FP_IFACE_ACCEPT_LOCAL) &&
+		   !ipv4_source_routable(p, iph, &fib)) {
 		return pass(p, FP_PASS_SOURCE_INVALID);
+	}
 	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;

@@ -442,6 +442,18 @@ Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) 
   return {};
 }
 
+Result<void> Fastpath::set_full_source_check(bool full) {
+  const int fd = bpf_map__fd(impl_->skel->maps.limits);
+  uint32_t zero = 0;
+  fp_limits lim{};
+  if (bpf_map_lookup_elem(fd, &zero, &lim) < 0)
+    return common::fail_errno("cannot read the fast path's limits");
+  lim.full_source_check = full;
+  if (bpf_map_update_elem(fd, &zero, &lim, 0) < 0)
+    return common::fail_errno("cannot set the source check");
+  return {};
+}
+
 Result<void> Fastpath::set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6) {
   const int fd = bpf_map__fd(impl_->skel->maps.limits);
   uint32_t zero = 0;

@@ -4,11 +4,13 @@
 #include <arpa/inet.h>
 #include <fmt/core.h>
 #include <linux/rtnetlink.h>
+#include <netlink/errno.h>
 #include <netlink/msg.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "netlink/link.h"
 #include "parse.h"
@@ -88,6 +90,37 @@ common::Result<LocalIpv4> local_ipv4() {
     out.devices.insert(a.ifindex);
   }
   return out;
+}
+
+bool ipv4_full_source_check() {
+  auto addrs = dump_addresses();
+  if (!addrs) return true;
+  for (const auto& a : *addrs) {
+    if (a.family != AF_INET || a.prefixlen >= 31) continue;
+    auto link = link_by_index(a.ifindex);
+    // Not lo: a loopback source is a martian whatever the check.
+    if (!link || !link->up || link->name == "lo" || (a.bytes[0] == 127)) continue;
+    auto checks = device_checks(link->name);
+    if (!checks || checks->rp_filter || checks->accept_local) continue;  // always full, or none
+    uint32_t addr = 0;
+    std::memcpy(&addr, a.bytes.data(), 4);
+    const uint32_t broadcast = addr | htonl(0xffffffffu >> a.prefixlen);
+    auto sk = detail::connect(NETLINK_ROUTE);
+    if (!sk) return true;
+    std::unique_ptr<nl_msg, decltype(&nlmsg_free)> msg(
+        nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST), nlmsg_free);
+    rtmsg rtm{};
+    rtm.rtm_family = AF_INET;
+    rtm.rtm_dst_len = rtm.rtm_src_len = 32;
+    if (!msg || nlmsg_append(msg.get(), &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+        nla_put(msg.get(), RTA_DST, 4, &addr) < 0 || nla_put(msg.get(), RTA_SRC, 4, &broadcast) < 0 ||
+        nla_put_u32(msg.get(), RTA_IIF, a.ifindex) < 0 || nl_send_auto(sk->get(), msg.get()) < 0)
+      return true;
+    const int err = nl_recvmsgs_default(sk->get());
+    if (err == -NLE_INVAL) return true;  // the source refused: full check
+    if (err >= 0) return false;          // accepted: only local addresses are refused
+  }
+  return true;
 }
 
 common::Result<MtuCeilings> route_mtu_ceilings() {

@@ -81,6 +81,10 @@ int on_link_msg(nl_msg* msg, void* arg) {
     case RTM_DELNSID:
       changes->netns_gone = true;
       break;
+    case RTM_NEWRULE:
+    case RTM_DELRULE:
+      changes->source_check = true;
+      break;
     case RTM_NEWLINK:
     case RTM_DELLINK:
       // A bridge speaks of its ports in AF_BRIDGE messages too (RTM_DELLINK
@@ -98,13 +102,18 @@ int on_link_msg(nl_msg* msg, void* arg) {
 int on_route_msg(nl_msg* msg, void* arg) {
   auto* changes = static_cast<Changes*>(arg);
   nlmsghdr* nlh = nlmsg_hdr(msg);
+  const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(nlh));
+  // A local route of one's own makes the kernel check sources fully.
+  if (rtm->rtm_family == AF_INET && rtm->rtm_table == RT_TABLE_LOCAL &&
+      rtm->rtm_protocol != RTPROT_KERNEL)
+    changes->source_check = true;
   const auto mtu = detail::unlocked_route_mtu(nlh);
   if (!mtu) return NL_OK;
   if (nlh->nlmsg_type == RTM_DELROUTE) {
     changes->route_mtu_removed = true;
     return NL_OK;
   }
-  const bool v4 = static_cast<const rtmsg*>(nlmsg_data(nlh))->rtm_family == AF_INET;
+  const bool v4 = rtm->rtm_family == AF_INET;
   uint32_t& added = v4 ? changes->route_mtu_added_v4 : changes->route_mtu_added_v6;
   added = added ? std::min(added, *mtu) : *mtu;
   return NL_OK;
@@ -178,7 +187,8 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   if (!links) return std::unexpected(links.error());
   if (int err = nl_socket_add_memberships(links->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
                                           RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_IFADDR,
-                                          RTNLGRP_IPV6_NETCONF, RTNLGRP_NSID, 0);
+                                          RTNLGRP_IPV6_NETCONF, RTNLGRP_NSID,
+                                          RTNLGRP_IPV4_RULE, 0);
       err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
   nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,

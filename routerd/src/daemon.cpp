@@ -130,7 +130,21 @@ bool Daemon::resync() {
   std::erase_if(checks_, [&](const auto& kv) { return !links_.count(kv.first); });
   for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   mirror_addresses();
+  mirror_source_check();
   return true;
+}
+
+// The kernel's mark for a full source check never clears: once seen, it
+// stays, and the kernel is not asked again.
+void Daemon::mirror_source_check() {
+  if (full_source_check_) return;
+  full_source_check_ = netlink::ipv4_full_source_check();
+  if (full_source_check_)
+    common::log::info(kLog, "the kernel checks every IPv4 source's route back (the namespace "
+                            "has, or had, ip rules or local routes of its own): so does the "
+                            "fast path");
+  if (auto r = fp_.set_full_source_check(full_source_check_); !r)
+    common::log::error(kLog, "{}", r.error().message());
 }
 
 // A prepared peer's offloads may have been changed since by someone else
@@ -238,6 +252,7 @@ void Daemon::apply(const netlink::Changes& c) {
   if (c.netconf)
     for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   if (c.addresses) mirror_addresses();
+  if (c.addresses || c.source_check) mirror_source_check();
   // The kernel says so before it takes the namespace's devices down: their
   // links still look used. Looked at again a little later.
   if (c.netns_gone) collect_attempts_ = 3, next_collect_ = Clock::now() + kCollectDelay;
@@ -493,6 +508,7 @@ nlohmann::json Daemon::status_json() const {
           {"transmit_counters", fp_.counts_transmit()},
           {"local_addresses", local_addresses},
           {"local_addresses_overflow", local_unknown},
+          {"full_source_check", full_source_check_},
           {"ipv4_mtu_ceiling", ceilings_.ipv4},
           {"ipv6_mtu_ceiling", ceilings_.ipv6},
           {"reconciles", reconciles_},

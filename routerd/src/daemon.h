@@ -51,6 +51,7 @@ class Daemon {
   bool refresh_checks(uint32_t ifindex);
   bool poll_checks();
   void mirror_addresses();
+  void mirror_source_check();
   void mirror_ceilings(bool dump);
   void nudge_neighbours();
   void apply(const netlink::Changes& changes);
@@ -93,6 +94,7 @@ class Daemon {
   Clock::time_point next_neighbour_check_;
   Clock::time_point next_checks_;
   // Leftovers of namespaces gone: tries left, and when the next is due.
+  bool full_source_check_ = false;  // seen once, for good
   int collect_attempts_ = 0;
   Clock::time_point next_collect_{};
   uint64_t resyncs_ = 0, overruns_ = 0, overrun_resyncs_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;

@@ -1,14 +1,17 @@
 #!/bin/bash
 # Differential test against the kernel: a random routing table (prefixes of
 # every length, gateways resolved and not, multipath, blackhole/unreachable/
-# prohibit, hairpins, locked route MTUs) and random packets (UDP, TCP, ICMP,
+# prohibit, hairpins, locked route MTUs, policy routing through iif and
+# source rules) and random packets (UDP, TCP, ICMP,
 # odd TTLs, sizes around the MTUs, DSCP/ECN, IPv4 options and fragments,
 # IPv6 extension headers, multicast/broadcast/link-local/martian addresses,
 # truncated, corrupted and padded frames). For every packet the fast path's
 # verdict is compared with what the kernel's forwarding path does with the
 # same frame on the same FIB (unlocked route MTUs and sources the kernel
 # rejects included). Any frame the fast path forwards that the
-# kernel would not, or forwards differently, fails the test.
+# kernel would not, or forwards differently, fails the test; on a multipath
+# route, a different leg is forwarding differently (the same hash of the
+# same fields picks the same leg), with the L3 hash and the L4 one (ports).
 #
 #   s0 ── in0 ┐              ┌ eg1 ── e1   10.101.0.0/24 fd00:101::/64
 #   10.1.0.2  │              ├ eg2 ── e2   10.102.0.0/24 fd00:102::/64
@@ -18,7 +21,8 @@
 #
 # Usage: test_difftest.sh [--seed N] [--packets N] [--routes N] [--rp-filter 0|1|2]
 # (CI: seed 1, 3000 packets, 400 routes, rp_filter 0; then 1000 packets with
-# strict and with loose rp_filter.)
+# strict and with loose rp_filter and the L4 multipath hash; then 1000 with
+# odd devices: in0 without an IPv4 address, in1 with IPv6 disabled.)
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmds ip nsenter jq
@@ -76,17 +80,18 @@ done
 in_ns "$PREFIX-s0" ping -c1 -W1 10.1.0.1 >/dev/null
 in_ns "$PREFIX-s0" ping -6 -c1 -W1 fd00:1::1 >/dev/null
 
-# compare SEED PACKETS RP_FILTER
+# compare SEED PACKETS RP_FILTER [HASH_POLICY]
 compare() {
-	local seed=$1 packets=$2 rpf=$3 out summary rc
-	in_ns "$R" sysctl -qw "net.ipv4.conf.all.rp_filter=$rpf"
+	local seed=$1 packets=$2 rpf=$3 hash=${4:-0} out summary rc
+	in_ns "$R" sysctl -qw "net.ipv4.conf.all.rp_filter=$rpf" \
+		"net.ipv4.fib_multipath_hash_policy=$hash" "net.ipv6.fib_multipath_hash_policy=$hash"
 	out=$TEST_TMP/difftest-$seed-$rpf.out
 	in_ns "$R" "$TOOLS/difftest" "$seed" "$packets" "$ROUTES" "$PREFIX-s0" "$PREFIX-s1" \
 		"${EGRESS[@]}" >"$out"
 	rc=$?
 	grep -v "^{" "$out" | head -400 >"${DIFFTEST_LOG:-/dev/stdout}"
 	summary=$(grep '^{' "$out" | tail -1)
-	echo "  rp_filter $rpf: $(jq -c . <<<"$summary")"
+	echo "  rp_filter $rpf, multipath hash policy $hash: $(jq -c . <<<"$summary")"
 	[ "$(jq .packets <<<"$summary")" = "$packets" ] || {
 		echo "  the comparison did not cover every packet"
 		return 1
@@ -95,6 +100,23 @@ compare() {
 	# Routes of this seed are in place: the next run starts from scratch.
 	ip -n "$R" route flush proto boot
 	ip -n "$R" -6 route flush proto boot
+	ip -n "$R" route flush table 100
+	ip -n "$R" -6 route flush table 100
+	return "$rc"
+}
+
+# Devices the kernel checks more closely: in0 without an IPv4 address
+# (unnumbered, its subnet a device route; with rp_filter the kernel then
+# wants the route back through in0), in1 with IPv6 disabled.
+odd_devices() {
+	ip -n "$R" addr del 10.1.0.1/24 dev in0
+	ip -n "$R" route add 10.1.0.0/24 dev in0 proto static
+	in_ns "$R" sysctl -qw net.ipv6.conf.in1.disable_ipv6=1
+	compare "$@"
+	rc=$?
+	in_ns "$R" sysctl -qw net.ipv6.conf.in1.disable_ipv6=0
+	ip -n "$R" route del 10.1.0.0/24 dev in0 proto static
+	ip -n "$R" addr add 10.1.0.1/24 dev in0
 	return "$rc"
 }
 
@@ -104,7 +126,9 @@ if [ -n "$RPF" ]; then
 else
 	check "seed $SEED, $PACKETS packets: no frame the kernel would not forward, or forwards differently" \
 		compare "$SEED" "$PACKETS" 0
-	check "with strict rp_filter too" compare $((SEED + 100)) 1000 1
-	check "with loose rp_filter too" compare $((SEED + 200)) 1000 2
+	check "with strict rp_filter and the L4 multipath hash too" compare $((SEED + 100)) 1000 1 1
+	check "with loose rp_filter and the L4 multipath hash too" compare $((SEED + 200)) 1000 2 1
+	check "with in0 unnumbered and IPv6 off on in1 (loose rp_filter) too" \
+		odd_devices $((SEED + 300)) 1000 2 1
 fi
 finish

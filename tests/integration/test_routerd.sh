@@ -112,6 +112,25 @@ check "... and keeps those routed back by eth-h1" is_verdict forward 10.0.2.2 ii
 in_ns "$R" sysctl -qw net.ipv4.conf.eth-h1.rp_filter=0
 check "rp_filter off again" wait_until 5 is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.2.7
 
+# rp_filter off, the kernel looks up the route back of every source only
+# once the namespace has had ip rules (or local routes) of its own, and then
+# refuses a source whose route back is a broadcast. The mark never clears.
+full_check() { [ "$(rctl -j daemon status | jq .full_source_check)" = "$1" ]; }
+kernel_refuses() { rctl -j route get "$@" | jq -e '.kernel.error' >/dev/null; }
+check "no ip rules yet: rp_filter off checks only local addresses" full_check false
+check "... a subnet broadcast source is forwarded, as the kernel does" \
+	is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.1.255
+ip -n "$R" rule add from 192.0.2.0/24 lookup 100 pref 500
+check "an ip rule made: routerd sees the kernel's full source check" wait_until 5 full_check true
+check "... a subnet broadcast source goes to the kernel" \
+	is_verdict source_invalid 10.0.2.2 iif eth-h1 from 10.0.1.255
+check "... which refuses it" kernel_refuses 10.0.2.2 iif eth-h1 from 10.0.1.255
+check "... a unicast one is still forwarded" is_verdict forward 10.0.2.2 iif eth-h1 from 10.0.1.7
+ip -n "$R" rule del pref 500
+check "the rule deleted, the kernel still refuses it, and the fast path still hands it up" \
+	eval 'kernel_refuses 10.0.2.2 iif eth-h1 from 10.0.1.255 &&
+		is_verdict source_invalid 10.0.2.2 iif eth-h1 from 10.0.1.255'
+
 # IPv6: the kernel forwards only with conf/all/forwarding 1, whatever the
 # device's own flag (which is all bpf_fib_lookup reads), and drops all IPv6
 # on a device with disable_ipv6. (To h3: eth-h2 lost its IPv6 addresses

@@ -434,6 +434,17 @@ TEST_CASE("sources the kernel rejects are handed up") {
     configure_r0({.accept_local = true});
     CHECK(run(from("10.2.0.1")).action == XDP_REDIRECT);
   }
+  SUBCASE("rp_filter off, the kernel's full check (ip rules or local routes were made)") {
+    // Only the local addresses are checked until then.
+    CHECK(run(from("10.1.0.255")).action == XDP_REDIRECT);
+    REQUIRE(r.fp.set_full_source_check(true));
+    check_pass(from("10.1.0.255"), FP_PASS_SOURCE_INVALID);  // broadcast back: refused
+    CHECK(run(from("10.1.0.7")).action == XDP_REDIRECT);
+    CHECK(run(from("10.66.0.1")).action == XDP_REDIRECT);    // blackhole back: last_resort
+    configure_r0({.accept_local = true});                    // accept_local: no check
+    CHECK(run(from("10.1.0.255")).action == XDP_REDIRECT);
+    REQUIRE(r.fp.set_full_source_check(false));
+  }
   SUBCASE("strict rp_filter: the route back must leave by the ingress") {
     configure_r0({.rp_filter = 1});
     CHECK(run(from("10.1.0.7")).action == XDP_REDIRECT);

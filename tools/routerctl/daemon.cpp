@@ -31,6 +31,11 @@ int daemon_status(Context& ctx, cli::Args& args) {
                        "IPv4 source"
                      : "    {} local IPv4 addresses (sources the kernel rejects)");
   out.field("local_addresses_overflow", overflow, "");
+  out.field("full_source_check", s.value("full_source_check", false),
+            s.value("full_source_check", false)
+                ? "\n    every IPv4 source's route back is checked, rp_filter off too (the "
+                  "namespace has, or had, ip rules or local routes)"
+                : "");
   out.field("ipv4_mtu_ceiling", s.value("ipv4_mtu_ceiling", 0),
             ", route MTU ceilings: IPv4 {}");
   out.field("ipv6_mtu_ceiling", s.value("ipv6_mtu_ceiling", 0), ", IPv6 {} (0: none)\n");

@@ -129,6 +129,7 @@ PeerReport prepare_peer(const netlink::Link& link) {
 
 common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink::LocalIpv4& local) {
   if (auto r = fp.set_local_addresses(local.addresses); !r) return r;
+  if (auto r = fp.set_full_source_check(netlink::ipv4_full_source_check()); !r) return r;
   auto ceilings = netlink::route_mtu_ceilings();
   if (!ceilings) return std::unexpected(ceilings.error());
   return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);

@@ -79,7 +79,10 @@ struct fp_limits {
 	__u32 ipv4_mtu_ceiling; /* 0: no unlocked IPv4 route MTU */
 	__u32 ipv6_mtu_ceiling; /* 0: no unlocked IPv6 route MTU */
 	__u32 local_slot;       /* which "local_addrs" entry is current: 0 or 1 */
-	__u32 _pad;
+	/* 1: the kernel looks every source up, rp_filter off too (the namespace
+	 * has, or had, its own ip rules or local routes: fib_validate_source's
+	 * full check), and rejects one whose route back is local or broadcast. */
+	__u32 full_source_check;
 };
 
 /* The router's own IPv4 addresses (map "local_addrs", two entries: one is

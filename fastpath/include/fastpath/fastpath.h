@@ -81,6 +81,7 @@ struct Snapshot {
   Counters unknown_ingress;                // frames from unconfigured devices
   size_t local_addresses = 0;              // IPv4 sources the kernel rejects
   bool local_addresses_unknown = false;    // too many: every source goes to the kernel
+  bool full_source_check = false;          // see Fastpath::set_full_source_check
   uint32_t ipv4_mtu_ceiling = 0;           // 0: none
   uint32_t ipv6_mtu_ceiling = 0;
   // Transmit outcomes of devices forgotten since (when counted at all).
@@ -118,6 +119,9 @@ class Fastpath {
   Result<void> configure(const Interface& iface);
   // The router's own IPv4 addresses (network order), replacing the set.
   Result<void> set_local_addresses(std::span<const uint32_t> addresses);
+  // Whether the kernel looks every IPv4 source up, rp_filter off too
+  // (netlink::ipv4_full_source_check()).
+  Result<void> set_full_source_check(bool full);
   // The smallest unlocked route MTU per family, 0 for none.
   Result<void> set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6);
   // Egress devices: the DEVMAP. Add only devices that can take redirects.

@@ -29,6 +29,16 @@ struct LocalIpv4 {
 };
 common::Result<LocalIpv4> local_ipv4();
 
+// Whether the kernel checks every IPv4 source by a lookup of the route
+// back, rp_filter off too (fib_validate_source's "full check"). It does
+// once the namespace has had ip rules or local routes of its own, a mark
+// the kernel never clears and does not show: found by asking it, with a
+// route query from an interface's subnet broadcast to its own address,
+// which only the full check refuses. When no interface can be asked (none
+// with rp_filter and accept_local off and a subnet broadcast), true: the
+// fast path then checks more than the kernel may, never less.
+bool ipv4_full_source_check();
+
 // The smallest MTU of a unicast route whose MTU is not locked, per family
 // (0: none). The kernel's forwarding path honours these; bpf_fib_lookup
 // honours only locked ones.

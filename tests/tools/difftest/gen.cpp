@@ -131,6 +131,19 @@ std::vector<Route> random_routes(Rng& rng, const Topology& topo, int count) {
       r.command = fmt::format("route add {} via {} dev {}", r.prefix,
                               r.family == 4 ? "10.1.0.2" : "fd00:1::2", topo.in0);
     }
+    // Some go through policy routing: an iif rule (which only the forward
+    // lookup can match: the kernel's reverse lookup is made from lo) or a
+    // source rule.
+    if ((r.kind == RouteKind::via || r.kind == RouteKind::multipath) && chance(rng, 0.2)) {
+      // Before any "nexthop", which takes the rest of the line.
+      const std::string at = " " + r.prefix;
+      r.command.insert(r.command.find(at) + at.size(), fmt::format(" table {}", kPolicyTable));
+      const std::string match =
+          chance(rng, 0.5) ? "iif " + topo.in0
+                           : std::string("from ") + (r.family == 4 ? "10.1.0.0/24" : "fd00:1::/64");
+      r.rule = fmt::format("to {} {} lookup {} pref {}", r.prefix, match, kPolicyTable,
+                           1000 + out.size());
+    }
     out.push_back(std::move(r));
   }
   return out;

@@ -41,7 +41,13 @@ struct Route {
   RouteKind kind = RouteKind::via;
   std::vector<int> egress;       // indexes into Topology::egress
   std::string command;           // the line for `ip -batch`
+  // Policy routing: the route sits in table kPolicyTable, reached through
+  // this rule (`ip [-6] rule` arguments after "add"/"del"; "" for none),
+  // which matches the ingress (iif) or the source.
+  std::string rule;
 };
+
+constexpr int kPolicyTable = 100;
 
 std::vector<Route> random_routes(std::mt19937_64& rng, const Topology& topo, int count);
 
