@@ -442,29 +442,34 @@ Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) 
   return {};
 }
 
-Result<void> Fastpath::set_full_source_check(bool full) {
-  const int fd = bpf_map__fd(impl_->skel->maps.limits);
+namespace {
+
+// Changes fields of the one "limits" entry, keeping the others.
+template <typename Change>
+Result<void> update_limits(int fd, std::string_view what, Change change) {
   uint32_t zero = 0;
   fp_limits lim{};
   if (bpf_map_lookup_elem(fd, &zero, &lim) < 0)
     return common::fail_errno("cannot read the fast path's limits");
-  lim.full_source_check = full;
+  change(lim);
   if (bpf_map_update_elem(fd, &zero, &lim, 0) < 0)
-    return common::fail_errno("cannot set the source check");
+    return common::fail_errno(fmt::format("cannot set {}", what));
   return {};
 }
 
+}  // namespace
+
+Result<void> Fastpath::set_full_source_check(bool full) {
+  return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the source check",
+                       [&](fp_limits& lim) { lim.full_source_check = full; });
+}
+
 Result<void> Fastpath::set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6) {
-  const int fd = bpf_map__fd(impl_->skel->maps.limits);
-  uint32_t zero = 0;
-  fp_limits lim{};
-  if (bpf_map_lookup_elem(fd, &zero, &lim) < 0)
-    return common::fail_errno("cannot read the fast path's limits");
-  lim.ipv4_mtu_ceiling = ipv4;
-  lim.ipv6_mtu_ceiling = ipv6;
-  if (bpf_map_update_elem(fd, &zero, &lim, 0) < 0)
-    return common::fail_errno("cannot set the route MTU ceilings");
-  return {};
+  return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the route MTU ceilings",
+                       [&](fp_limits& lim) {
+                         lim.ipv4_mtu_ceiling = ipv4;
+                         lim.ipv6_mtu_ceiling = ipv6;
+                       });
 }
 
 Result<void> Fastpath::add_egress(const Interface& iface) {
