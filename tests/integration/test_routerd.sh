@@ -168,6 +168,20 @@ port_refused() { [ "$(managed_of eth-h3)" = false ] && [ "$(attached_mode eth-h3
 check "a port of a bridge is not managed, and detached" wait_until 5 port_refused
 check "... link show says whose port it is" \
 	eval '[[ "$(reason_of eth-h3)" == "a port of br-t"* ]]'
+# The master instead: h3's subnet on the bridge, which routerctl puts under
+# the fast path (generic XDP: a bridge has no native XDP, nor ndo-xmit, so
+# it is an ingress only). What h3 sends through the bridge is routed there.
+ip -n "$R" addr del 10.0.3.1/24 dev eth-h3
+ip -n "$R" addr add 10.0.3.1/24 dev br-t
+ip -n "$R" link set br-t up
+rctl link set dev br-t fastpath auto >/dev/null
+bridge_attached() { [ "$(attached_mode br-t)" = generic ]; }
+check "the bridge itself can be managed (generic XDP)" wait_until 5 bridge_attached
+wait_until 5 eval 'in_ns "$H3" ping -c1 -W1 10.0.1.2 >/dev/null'
+check "h3 -> h1 through the fast path, routed from the bridge" ping_counted "$H3" 10.0.1.2 br-t
+rctl link set dev br-t fastpath off >/dev/null
+ip -n "$R" addr del 10.0.3.1/24 dev br-t
+ip -n "$R" addr add 10.0.3.1/24 dev eth-h3
 kill -STOP "$ROUTERD_PID"
 ip -n "$R" link set eth-h3 nomaster
 kill -CONT "$ROUTERD_PID"
