@@ -12,7 +12,7 @@
 # missing one fails with a line naming what to install (run.sh's list has
 # them all; tests/packages/check_packages.sh checks this table with dpkg).
 declare -A DEBIAN_PACKAGE=(
-	[ip]=iproute2 [ss]=iproute2 [nstat]=iproute2 [bridge]=iproute2
+	[ip]=iproute2 [ss]=iproute2 [nstat]=iproute2 [bridge]=iproute2 [tc]=iproute2
 	[nsenter]=util-linux [setpriv]=util-linux [prlimit]=util-linux [unshare]=util-linux
 	[jq]=jq [ping]=iputils-ping [traceroute]=traceroute [socat]=socat
 	[ethtool]=ethtool [bpftool]=bpftool [sysctl]=procps [ps]=procps

@@ -85,6 +85,10 @@ int on_link_msg(nl_msg* msg, void* arg) {
     case RTM_DELRULE:
       changes->source_check = true;
       break;
+    case RTM_NEWQDISC:
+    case RTM_DELQDISC:
+      changes->qdiscs = true;
+      break;
     case RTM_NEWLINK:
     case RTM_DELLINK:
       // A bridge speaks of its ports in AF_BRIDGE messages too (RTM_DELLINK
@@ -188,7 +192,7 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   if (int err = nl_socket_add_memberships(links->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
                                           RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_IFADDR,
                                           RTNLGRP_IPV6_NETCONF, RTNLGRP_NSID,
-                                          RTNLGRP_IPV4_RULE, 0);
+                                          RTNLGRP_IPV4_RULE, RTNLGRP_TC, 0);
       err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
   nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,

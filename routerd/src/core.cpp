@@ -48,6 +48,9 @@ Wanted wanted(const Config& cfg, const Overrides& ov, const LinkView& l,
   }
   if (!l.ethernet) return {false, "not an Ethernet device"};
   if (l.master) return {false, port_of(l, links)};
+  if (l.tc_filters)
+    return {false, "tc filters run on it (clsact or ingress qdisc): its frames stay on the "
+                   "kernel's path"};
   if (!l.checks_known)
     return {false, "its kernel settings (net.ipv4.conf, net.ipv6.conf) cannot be read"};
   return {true, why, *mode};
@@ -67,6 +70,8 @@ std::string egress_blocker(const LinkView& l, bool attached) {
   if (!l.up) return "interface is down";
   if (!l.lower_up) return "no carrier";
   if (!attached) return "fast path not attached";
+  if (!l.egress_qdisc.empty())
+    return fmt::format("qdisc {} on its egress: a redirect would bypass it", l.egress_qdisc);
   if (!l.xdp_features) return "XDP features unknown";
   if (!(*l.xdp_features & kXdpNdoXmit))
     return l.veth ? "veth peer has no NAPI (needs GRO or XDP on the peer)"

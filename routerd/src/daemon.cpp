@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "executor.h"
 #include "netlink/neighbour.h"
+#include "netlink/qdisc.h"
 #include "netlink/veth.h"
 #include "routerd/control.h"
 
@@ -131,7 +132,17 @@ bool Daemon::resync() {
   for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   mirror_addresses();
   mirror_source_check();
+  mirror_traffic_control();
   return true;
+}
+
+void Daemon::mirror_traffic_control() {
+  auto tc = netlink::dump_traffic_control();
+  if (!tc) {
+    common::log::error(kLog, "cannot list qdiscs: {}", tc.error().message());
+    return;
+  }
+  traffic_control_ = std::move(*tc);
 }
 
 // The kernel's mark for a full source check never clears: once seen, it
@@ -253,6 +264,7 @@ void Daemon::apply(const netlink::Changes& c) {
     for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   if (c.addresses) mirror_addresses();
   if (c.addresses || c.source_check) mirror_source_check();
+  if (c.qdiscs) mirror_traffic_control();
   // The kernel says so before it takes the namespace's devices down: their
   // links still look used. Looked at again a little later.
   if (c.netns_gone) collect_attempts_ = 3, next_collect_ = Clock::now() + kCollectDelay;
@@ -279,6 +291,10 @@ Observed Daemon::observed() const {
     if (auto c = checks_.find(ifindex); c != checks_.end()) v.checks = c->second;
     else v.checks_known = false;
     v.checks.ipv4_address = ipv4_devices_.count(ifindex);
+    if (auto t = traffic_control_.find(ifindex); t != traffic_control_.end()) {
+      v.egress_qdisc = t->second.egress_qdisc;
+      v.tc_filters = t->second.filters;
+    }
     o.links[ifindex] = std::move(v);
   }
   if (auto snap = fp_.snapshot(); snap) {

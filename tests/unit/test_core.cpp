@@ -146,6 +146,8 @@ TEST_CASE("what leaves the DEVMAP, and why") {
        },
        "driver does not advertise ndo-xmit"},
       {"features unknown", [](LinkView& l) { l.xdp_features.reset(); }, "XDP features unknown"},
+      {"a shaping qdisc", [](LinkView& l) { l.egress_qdisc = "tbf"; },
+       "qdisc tbf on its egress: a redirect would bypass it"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.what);
@@ -335,6 +337,19 @@ TEST_CASE("an interface whose kernel settings were never read is left to the ker
   CHECK(status(p, 2).managed_reason.find("cannot be read") != std::string::npos);
   o.fastpath[2] = running(l);
   CHECK(kinds(routerd::plan(config(), {}, o)) == Kinds{"forget eth0"});
+}
+
+TEST_CASE("an interface with tc filters is left to the kernel, attached or not") {
+  LinkView l = veth(2, "eth0");
+  Observed o = with({l});
+  o.fastpath[2] = running(l);
+  o.links[2].tc_filters = true;
+  Plan p = routerd::plan(config(), {}, o);
+  CHECK(kinds(p) == Kinds{"forget eth0"});
+  CHECK_FALSE(status(p, 2).managed);
+  CHECK(status(p, 2).managed_reason.find("tc filters run on it") == 0);
+  o.fastpath.clear();
+  CHECK(routerd::plan(config(), {}, o).actions.empty());
 }
 
 TEST_CASE("bridge ports are refused, even when a glob or routerctl names them") {

@@ -36,6 +36,7 @@ struct Changes {
   // An IPv4 rule, or a local route not the kernel's, came or went: the
   // kernel may now check sources fully.
   bool source_check = false;
+  bool qdiscs = false;  // a qdisc came, went or changed
   // Routes with an unlocked MTU: the smallest added per family (0: none),
   // and whether one went away (the ceiling may rise: dump again).
   uint32_t route_mtu_added_v4 = 0, route_mtu_added_v6 = 0;
@@ -44,7 +45,7 @@ struct Changes {
   bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
-    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check &&
+    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check && !qdiscs &&
            !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
            !routes_overrun;
   }

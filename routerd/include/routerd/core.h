@@ -35,6 +35,10 @@ struct LinkView {
   // they could never be read the fast path must not take its traffic.
   common::DeviceChecks checks;
   bool checks_known = true;
+  // Traffic control the fast path would bypass: a shaping qdisc on the
+  // egress (a redirect transmits past it), tc filters (XDP runs before them).
+  std::string egress_qdisc;
+  bool tc_filters = false;
 };
 
 // The fast path's state for one interface, as its maps and pins say.
