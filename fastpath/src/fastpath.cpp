@@ -464,6 +464,11 @@ Result<void> Fastpath::set_full_source_check(bool full) {
                        [&](fp_limits& lim) { lim.full_source_check = full; });
 }
 
+Result<void> Fastpath::set_policy(uint32_t policy) {
+  return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the kernel policy flags",
+                       [&](fp_limits& lim) { lim.policy = policy; });
+}
+
 Result<void> Fastpath::set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6) {
   return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the route MTU ceilings",
                        [&](fp_limits& lim) {

@@ -181,6 +181,7 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     snap.ipv4_mtu_ceiling = limits.ipv4_mtu_ceiling;
     snap.ipv6_mtu_ceiling = limits.ipv6_mtu_ceiling;
     snap.full_source_check = limits.full_source_check;
+    snap.policy = limits.policy;
     auto set = std::make_unique<fp_local_addrs>();
     uint32_t slot = limits.local_slot & 1;
     if (maps.local_addrs >= 0 && bpf_map_lookup_elem(maps.local_addrs, &slot, set.get()) == 0) {

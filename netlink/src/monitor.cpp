@@ -3,6 +3,7 @@
 
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
 #include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -134,6 +135,11 @@ int on_netdev_msg(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
+int on_xfrm_msg(nl_msg*, void* arg) {
+  static_cast<Changes*>(arg)->xfrm = true;  // a policy came, went or changed
+  return NL_OK;
+}
+
 // Messages read per socket and poll: a flood cannot hold the event loop,
 // and the caller acts once on everything read (not once per message).
 constexpr int kMaxMessagesPerPoll = 4096;
@@ -177,6 +183,7 @@ struct Monitor::Impl {
   detail::Socket links;
   detail::Socket netdev;
   detail::Socket routes;
+  detail::Socket xfrm;
   Changes pending;
 };
 
@@ -222,8 +229,17 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
     common::log::warn(kLog, "no netdev netlink family: XDP feature changes are "
                             "seen only on link events (needs Linux 6.3+)");
   }
+  if (auto xfrm = subscriber(NETLINK_XFRM, rcvbuf);
+      xfrm && nl_socket_add_membership(xfrm->get(), XFRMNLGRP_POLICY) == 0) {
+    nl_socket_modify_cb(xfrm->get(), NL_CB_VALID, NL_CB_CUSTOM, on_xfrm_msg, &impl->pending);
+    impl->xfrm = std::move(*xfrm);
+  } else {
+    common::log::warn(kLog, "no xfrm netlink: IPsec policy changes are seen only at resyncs");
+  }
   return Monitor(std::move(impl));
 }
+
+int Monitor::xfrm_fd() const { return impl_->xfrm ? nl_socket_get_fd(impl_->xfrm.get()) : -1; }
 
 int Monitor::link_fd() const { return nl_socket_get_fd(impl_->links.get()); }
 
@@ -240,6 +256,7 @@ Changes Monitor::poll() {
   if (!drain(impl_->links.get())) p.overrun = true;
   if (impl_->netdev && !drain(impl_->netdev.get())) p.overrun = true;
   if (!drain(impl_->routes.get())) p.routes_overrun = true;
+  if (impl_->xfrm && !drain(impl_->xfrm.get())) p.xfrm = true;  // read them all again
   return std::exchange(p, Changes{});
 }
 

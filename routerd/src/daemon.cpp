@@ -16,6 +16,7 @@
 #include "executor.h"
 #include "netlink/neighbour.h"
 #include "netlink/qdisc.h"
+#include "netlink/xfrm.h"
 #include "netlink/veth.h"
 #include "routerd/control.h"
 
@@ -97,7 +98,8 @@ common::Result<void> Daemon::setup_loop() {
   ::signal(SIGPIPE, SIG_IGN);
   signals_.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!signals_) return common::fail_errno("cannot create a signalfd");
-  for (int fd : {signals_.get(), monitor_.link_fd(), monitor_.netdev_fd(), monitor_.route_fd()}) {
+  for (int fd : {signals_.get(), monitor_.link_fd(), monitor_.netdev_fd(), monitor_.route_fd(),
+                 monitor_.xfrm_fd()}) {
     if (fd < 0) continue;
     epoll_event ev{EPOLLIN, {.fd = fd}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -133,7 +135,29 @@ bool Daemon::resync() {
   mirror_addresses();
   mirror_source_check();
   mirror_traffic_control();
+  mirror_policy();
   return true;
+}
+
+// Kernel policy the fast path cannot apply: what it concerns goes up.
+void Daemon::mirror_policy() {
+  auto xfrm = netlink::xfrm_forward_policies();
+  if (!xfrm) {
+    // Unknown is treated as present: never forward past a policy.
+    common::log::error(kLog, "cannot read xfrm policies ({}): IPv4 and IPv6 go to the kernel",
+                       xfrm.error().message());
+    xfrm = netlink::XfrmPolicies{true, true};
+  }
+  if (*xfrm != xfrm_)
+    common::log::info(kLog, "IPsec (xfrm) forward/output policies: IPv4 {}, IPv6 {}{}",
+                      xfrm->ipv4 ? "yes" : "no", xfrm->ipv6 ? "yes" : "no",
+                      xfrm->ipv4 || xfrm->ipv6 ? ": forwarded traffic of that family goes to "
+                                                 "the kernel"
+                                               : "");
+  xfrm_ = *xfrm;
+  const uint32_t policy =
+      (xfrm_.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm_.ipv6 ? FP_POLICY_XFRM6 : 0u);
+  if (auto r = fp_.set_policy(policy); !r) common::log::error(kLog, "{}", r.error().message());
 }
 
 void Daemon::mirror_traffic_control() {
@@ -265,6 +289,7 @@ void Daemon::apply(const netlink::Changes& c) {
   if (c.addresses) mirror_addresses();
   if (c.addresses || c.source_check) mirror_source_check();
   if (c.qdiscs) mirror_traffic_control();
+  if (c.xfrm) mirror_policy();
   // The kernel says so before it takes the namespace's devices down: their
   // links still look used. Looked at again a little later.
   if (c.netns_gone) collect_attempts_ = 3, next_collect_ = Clock::now() + kCollectDelay;
@@ -401,7 +426,8 @@ int Daemon::run() {
     bool netlink_ready = false;
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
-      if (fd == monitor_.link_fd() || fd == monitor_.netdev_fd() || fd == monitor_.route_fd())
+      if (fd == monitor_.link_fd() || fd == monitor_.netdev_fd() || fd == monitor_.route_fd() ||
+          fd == monitor_.xfrm_fd())
         netlink_ready = true;
       else if (fd == signals_.get()) handle_signals();
       else if (control_ && control_->owns(fd)) control_->on_event(fd, events[i].events);
@@ -525,6 +551,8 @@ nlohmann::json Daemon::status_json() const {
           {"local_addresses", local_addresses},
           {"local_addresses_overflow", local_unknown},
           {"full_source_check", full_source_check_},
+          {"xfrm_policies_ipv4", xfrm_.ipv4},
+          {"xfrm_policies_ipv6", xfrm_.ipv6},
           {"ipv4_mtu_ceiling", ceilings_.ipv4},
           {"ipv6_mtu_ceiling", ceilings_.ipv6},
           {"reconciles", reconciles_},

@@ -19,6 +19,7 @@
 #include "netlink/monitor.h"
 #include "netlink/netdev.h"
 #include "netlink/qdisc.h"
+#include "netlink/xfrm.h"
 #include "routerd/config.h"
 #include "routerd/core.h"
 
@@ -54,6 +55,7 @@ class Daemon {
   void mirror_addresses();
   void mirror_source_check();
   void mirror_traffic_control();
+  void mirror_policy();
   void mirror_ceilings(bool dump);
   void nudge_neighbours();
   void apply(const netlink::Changes& changes);
@@ -98,6 +100,7 @@ class Daemon {
   // Leftovers of namespaces gone: tries left, and when the next is due.
   bool full_source_check_ = false;  // seen once, for good
   std::map<uint32_t, netlink::TrafficControl> traffic_control_;
+  netlink::XfrmPolicies xfrm_;
   int collect_attempts_ = 0;
   Clock::time_point next_collect_{};
   uint64_t resyncs_ = 0, overruns_ = 0, overrun_resyncs_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;

@@ -505,6 +505,24 @@ TEST_CASE("more local addresses than the table holds: every source goes to the k
   REQUIRE(r.fp.set_local_addresses({}));
 }
 
+TEST_CASE("IPsec (xfrm) policies of a family hand its forwarded traffic to the kernel") {
+  Router& r = router();
+  Ipv4 ip;
+  ip.src = "10.1.0.2";
+  ip.dst = "10.2.0.2";
+  const Bytes v4 = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+  const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
+  REQUIRE(run(v4).action == XDP_REDIRECT);
+  REQUIRE(run(v6).action == XDP_REDIRECT);
+  REQUIRE(r.fp.set_policy(FP_POLICY_XFRM4));
+  check_pass(v4, FP_PASS_XFRM_POLICY);
+  CHECK(run(v6).action == XDP_REDIRECT);
+  REQUIRE(r.fp.set_policy(FP_POLICY_XFRM6));
+  CHECK(run(v4).action == XDP_REDIRECT);
+  check_pass(v6, FP_PASS_XFRM_POLICY);
+  REQUIRE(r.fp.set_policy(0));
+}
+
 TEST_CASE("IPv6 the kernel would not forward is handed up") {
   Router& r = router();
   const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});

@@ -11,6 +11,7 @@
 #include "netlink/link.h"
 #include "netlink/netdev.h"
 #include "netlink/veth.h"
+#include "netlink/xfrm.h"
 
 namespace routerctl {
 namespace {
@@ -130,6 +131,11 @@ PeerReport prepare_peer(const netlink::Link& link) {
 common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink::LocalIpv4& local) {
   if (auto r = fp.set_local_addresses(local.addresses); !r) return r;
   if (auto r = fp.set_full_source_check(netlink::ipv4_full_source_check()); !r) return r;
+  // Unreadable xfrm policies count as present, as in routerd.
+  const auto xfrm = netlink::xfrm_forward_policies().value_or(netlink::XfrmPolicies{true, true});
+  if (auto r = fp.set_policy((xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u));
+      !r)
+    return r;
   auto ceilings = netlink::route_mtu_ceilings();
   if (!ceilings) return std::unexpected(ceilings.error());
   return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);

@@ -34,7 +34,8 @@
 	X(NO_XMIT_SG, "no_xmit_sg", "multi-buffer frame, egress cannot send it") \
 	X(UNKNOWN_IFACE, "unknown_iface", "ingress interface not configured") \
 	X(IPV6_DISABLED, "ipv6_disabled", "IPv6 disabled on the interface: kernel drops it") \
-	X(LOCAL_UNKNOWN, "local_unknown", "more local IPv4 addresses than the fast path holds: kernel checks the source")
+	X(LOCAL_UNKNOWN, "local_unknown", "more local IPv4 addresses than the fast path holds: kernel checks the source") \
+	X(XFRM_POLICY, "xfrm_policy", "IPsec (xfrm) forward or output policies exist: kernel applies them")
 
 #define FP_PASS_ENUM_(e, name, why) FP_PASS_##e,
 enum fp_pass_reason { FP_PASS_REASONS(FP_PASS_ENUM_) FP_PASS__MAX };
@@ -83,7 +84,12 @@ struct fp_limits {
 	 * has, or had, its own ip rules or local routes: fib_validate_source's
 	 * full check), and rejects one whose route back is local or broadcast. */
 	__u32 full_source_check;
+	__u32 policy; /* FP_POLICY_*: kernel policy the fast path cannot apply */
 };
+
+/* fp_limits.policy: forwarded traffic of that family goes to the kernel. */
+#define FP_POLICY_XFRM4 (1U << 0) /* xfrm policies, dir fwd or out, for IPv4 */
+#define FP_POLICY_XFRM6 (1U << 1) /* ... for IPv6 */
 
 /* The router's own IPv4 addresses (map "local_addrs", two entries: one is
  * written while the other is read): an open-addressing table of host-order

@@ -82,6 +82,7 @@ struct Snapshot {
   size_t local_addresses = 0;              // IPv4 sources the kernel rejects
   bool local_addresses_unknown = false;    // too many: every source goes to the kernel
   bool full_source_check = false;          // see Fastpath::set_full_source_check
+  uint32_t policy = 0;                     // FP_POLICY_* bits
   uint32_t ipv4_mtu_ceiling = 0;           // 0: none
   uint32_t ipv6_mtu_ceiling = 0;
   // Transmit outcomes of devices forgotten since (when counted at all).
@@ -122,6 +123,9 @@ class Fastpath {
   // Whether the kernel looks every IPv4 source up, rp_filter off too
   // (netlink::ipv4_full_source_check()).
   Result<void> set_full_source_check(bool full);
+  // Kernel policy the fast path cannot apply (FP_POLICY_* bits): forwarded
+  // traffic it concerns goes to the kernel.
+  Result<void> set_policy(uint32_t policy);
   // The smallest unlocked route MTU per family, 0 for none.
   Result<void> set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6);
   // Egress devices: the DEVMAP. Add only devices that can take redirects.
