@@ -18,10 +18,14 @@ PACKAGES=(
 	# libraries the programs link
 	libbpf-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
 	libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
+	# ... netfilter's ruleset, read through nftables' own libraries
+	libnftnl-dev libmnl-dev
 	# tests: doctest, and libFuzzer's runtime for the fuzzer
 	doctest-dev libclang-rt-14-dev
 	# demo, examples and tests: namespaces, veths, traffic, inspection
 	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux mount
+	# tests: firewall rulesets the fast path must leave to the kernel
+	nftables
 	# beside FRR: the BGP topologies and their tests
 	frr
 	# benchmark: bulk TCP, the plot, the commit it measured

@@ -268,9 +268,10 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || iph->ttl <= 1)
 		return pass(p, pass_reason(rc, iph->ttl));
-	/* ip_forward checks xfrm policies (fwd) and routes through them (out). */
-	if (lim->policy & FP_POLICY_XFRM4)
-		return pass(p, FP_PASS_XFRM_POLICY);
+	/* ip_forward runs netfilter's hooks, checks xfrm policies (fwd) and
+	 * routes through them (out). */
+	if (lim->policy & (FP_POLICY_NF4 | FP_POLICY_XFRM4))
+		return pass(p, lim->policy & FP_POLICY_NF4 ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
 	/* The kernel would check it against a route MTU the lookup ignores. */
 	if (over_route_mtu(ip_len, lim->ipv4_mtu_ceiling))
 		return pass(p, FP_PASS_ROUTE_MTU);
@@ -355,9 +356,10 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	lim = limits_now();
 	if (!lim) /* a one-entry array: only for the verifier */
 		return XDP_PASS;
-	/* ip6_forward checks xfrm policies (fwd) and routes through them (out). */
-	if (lim->policy & FP_POLICY_XFRM6)
-		return pass(p, FP_PASS_XFRM_POLICY);
+	/* ip6_forward runs netfilter's hooks, checks xfrm policies (fwd) and
+	 * routes through them (out). */
+	if (lim->policy & (FP_POLICY_NF6 | FP_POLICY_XFRM6))
+		return pass(p, lim->policy & FP_POLICY_NF6 ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
 	/* The kernel's output path checks a route MTU the lookup ignores. */
 	if (over_route_mtu(ip_len, lim->ipv6_mtu_ceiling))
 		return pass(p, FP_PASS_ROUTE_MTU);

@@ -3,6 +3,7 @@
 
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/xfrm.h>
 #include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
@@ -140,6 +141,11 @@ int on_xfrm_msg(nl_msg*, void* arg) {
   return NL_OK;
 }
 
+int on_nftables_msg(nl_msg*, void* arg) {
+  static_cast<Changes*>(arg)->netfilter = true;  // a ruleset change (and its generation)
+  return NL_OK;
+}
+
 // Messages read per socket and poll: a flood cannot hold the event loop,
 // and the caller acts once on everything read (not once per message).
 constexpr int kMaxMessagesPerPoll = 4096;
@@ -184,6 +190,7 @@ struct Monitor::Impl {
   detail::Socket netdev;
   detail::Socket routes;
   detail::Socket xfrm;
+  detail::Socket nftables;
   Changes pending;
 };
 
@@ -236,7 +243,19 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   } else {
     common::log::warn(kLog, "no xfrm netlink: IPsec policy changes are seen only at resyncs");
   }
+  if (auto nft = subscriber(NETLINK_NETFILTER, rcvbuf);
+      nft && nl_socket_add_membership(nft->get(), NFNLGRP_NFTABLES) == 0) {
+    nl_socket_modify_cb(nft->get(), NL_CB_VALID, NL_CB_CUSTOM, on_nftables_msg,
+                        &impl->pending);
+    impl->nftables = std::move(*nft);
+  } else {
+    common::log::warn(kLog, "no nftables netlink: firewall changes are seen only at resyncs");
+  }
   return Monitor(std::move(impl));
+}
+
+int Monitor::nftables_fd() const {
+  return impl_->nftables ? nl_socket_get_fd(impl_->nftables.get()) : -1;
 }
 
 int Monitor::xfrm_fd() const { return impl_->xfrm ? nl_socket_get_fd(impl_->xfrm.get()) : -1; }
@@ -257,6 +276,7 @@ Changes Monitor::poll() {
   if (impl_->netdev && !drain(impl_->netdev.get())) p.overrun = true;
   if (!drain(impl_->routes.get())) p.routes_overrun = true;
   if (impl_->xfrm && !drain(impl_->xfrm.get())) p.xfrm = true;  // read them all again
+  if (impl_->nftables && !drain(impl_->nftables.get())) p.netfilter = true;
   return std::exchange(p, Changes{});
 }
 

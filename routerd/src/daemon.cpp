@@ -16,6 +16,7 @@
 #include "executor.h"
 #include "netlink/neighbour.h"
 #include "netlink/qdisc.h"
+#include "netlink/netfilter.h"
 #include "netlink/xfrm.h"
 #include "netlink/veth.h"
 #include "routerd/control.h"
@@ -99,7 +100,7 @@ common::Result<void> Daemon::setup_loop() {
   signals_.reset(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!signals_) return common::fail_errno("cannot create a signalfd");
   for (int fd : {signals_.get(), monitor_.link_fd(), monitor_.netdev_fd(), monitor_.route_fd(),
-                 monitor_.xfrm_fd()}) {
+                 monitor_.xfrm_fd(), monitor_.nftables_fd()}) {
     if (fd < 0) continue;
     epoll_event ev{EPOLLIN, {.fd = fd}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -155,8 +156,22 @@ void Daemon::mirror_policy() {
                                                  "the kernel"
                                                : "");
   xfrm_ = *xfrm;
+  auto nf = netlink::forward_firewall();
+  if (!nf) {
+    common::log::error(kLog, "cannot read netfilter's ruleset ({}): IPv4 and IPv6 go to the "
+                             "kernel", nf.error().message());
+    nf = netlink::ForwardFirewall{true, true};
+  }
+  if (*nf != firewall_)
+    common::log::info(kLog, "netfilter on the forward path: IPv4 {}, IPv6 {}{}",
+                      nf->ipv4 ? "yes" : "no", nf->ipv6 ? "yes" : "no",
+                      nf->ipv4 || nf->ipv6 ? ": forwarded traffic of that family goes to the "
+                                             "kernel"
+                                           : "");
+  firewall_ = *nf;
   const uint32_t policy =
-      (xfrm_.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm_.ipv6 ? FP_POLICY_XFRM6 : 0u);
+      (xfrm_.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm_.ipv6 ? FP_POLICY_XFRM6 : 0u) |
+      (firewall_.ipv4 ? FP_POLICY_NF4 : 0u) | (firewall_.ipv6 ? FP_POLICY_NF6 : 0u);
   if (auto r = fp_.set_policy(policy); !r) common::log::error(kLog, "{}", r.error().message());
 }
 
@@ -289,7 +304,7 @@ void Daemon::apply(const netlink::Changes& c) {
   if (c.addresses) mirror_addresses();
   if (c.addresses || c.source_check) mirror_source_check();
   if (c.qdiscs) mirror_traffic_control();
-  if (c.xfrm) mirror_policy();
+  if (c.xfrm || c.netfilter) mirror_policy();
   // The kernel says so before it takes the namespace's devices down: their
   // links still look used. Looked at again a little later.
   if (c.netns_gone) collect_attempts_ = 3, next_collect_ = Clock::now() + kCollectDelay;
@@ -427,7 +442,7 @@ int Daemon::run() {
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
       if (fd == monitor_.link_fd() || fd == monitor_.netdev_fd() || fd == monitor_.route_fd() ||
-          fd == monitor_.xfrm_fd())
+          fd == monitor_.xfrm_fd() || fd == monitor_.nftables_fd())
         netlink_ready = true;
       else if (fd == signals_.get()) handle_signals();
       else if (control_ && control_->owns(fd)) control_->on_event(fd, events[i].events);
@@ -553,6 +568,8 @@ nlohmann::json Daemon::status_json() const {
           {"full_source_check", full_source_check_},
           {"xfrm_policies_ipv4", xfrm_.ipv4},
           {"xfrm_policies_ipv6", xfrm_.ipv6},
+          {"netfilter_ipv4", firewall_.ipv4},
+          {"netfilter_ipv6", firewall_.ipv6},
           {"ipv4_mtu_ceiling", ceilings_.ipv4},
           {"ipv6_mtu_ceiling", ceilings_.ipv6},
           {"reconciles", reconciles_},

@@ -19,6 +19,7 @@
 #include "netlink/monitor.h"
 #include "netlink/netdev.h"
 #include "netlink/qdisc.h"
+#include "netlink/netfilter.h"
 #include "netlink/xfrm.h"
 #include "routerd/config.h"
 #include "routerd/core.h"
@@ -101,6 +102,7 @@ class Daemon {
   bool full_source_check_ = false;  // seen once, for good
   std::map<uint32_t, netlink::TrafficControl> traffic_control_;
   netlink::XfrmPolicies xfrm_;
+  netlink::ForwardFirewall firewall_;
   int collect_attempts_ = 0;
   Clock::time_point next_collect_{};
   uint64_t resyncs_ = 0, overruns_ = 0, overrun_resyncs_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;

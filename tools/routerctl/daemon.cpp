@@ -45,6 +45,13 @@ int daemon_status(Context& ctx, cli::Args& args) {
   if (xfrm4 || xfrm6)
     out.text(fmt::format("    IPsec (xfrm) policies for {}: that traffic goes to the kernel\n",
                          xfrm4 && xfrm6 ? "IPv4 and IPv6" : xfrm4 ? "IPv4" : "IPv6"));
+  const bool nf4 = s.value("netfilter_ipv4", false), nf6 = s.value("netfilter_ipv6", false);
+  out.field("netfilter_ipv4", nf4, "");
+  out.field("netfilter_ipv6", nf6, "");
+  if (nf4 || nf6)
+    out.text(fmt::format("    netfilter on the forward path for {}: that traffic goes to the "
+                         "kernel\n",
+                         nf4 && nf6 ? "IPv4 and IPv6" : nf4 ? "IPv4" : "IPv6"));
   out.field("reconciles", s.value("reconciles", 0), "    {} reconciles");
   out.field("actions", s.value("actions", 0), ", {} actions");
   out.field("resyncs", s.value("resyncs", 0), ", {} resyncs");

@@ -10,6 +10,7 @@
 #include "netlink/device_conf.h"
 #include "netlink/link.h"
 #include "netlink/netdev.h"
+#include "netlink/netfilter.h"
 #include "netlink/veth.h"
 #include "netlink/xfrm.h"
 
@@ -133,7 +134,9 @@ common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink:
   if (auto r = fp.set_full_source_check(netlink::ipv4_full_source_check()); !r) return r;
   // Unreadable xfrm policies count as present, as in routerd.
   const auto xfrm = netlink::xfrm_forward_policies().value_or(netlink::XfrmPolicies{true, true});
-  if (auto r = fp.set_policy((xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u));
+  const auto nf = netlink::forward_firewall().value_or(netlink::ForwardFirewall{true, true});
+  if (auto r = fp.set_policy((xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u) |
+                             (nf.ipv4 ? FP_POLICY_NF4 : 0u) | (nf.ipv6 ? FP_POLICY_NF6 : 0u));
       !r)
     return r;
   auto ceilings = netlink::route_mtu_ceilings();

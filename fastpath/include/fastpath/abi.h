@@ -35,7 +35,8 @@
 	X(UNKNOWN_IFACE, "unknown_iface", "ingress interface not configured") \
 	X(IPV6_DISABLED, "ipv6_disabled", "IPv6 disabled on the interface: kernel drops it") \
 	X(LOCAL_UNKNOWN, "local_unknown", "more local IPv4 addresses than the fast path holds: kernel checks the source") \
-	X(XFRM_POLICY, "xfrm_policy", "IPsec (xfrm) forward or output policies exist: kernel applies them")
+	X(XFRM_POLICY, "xfrm_policy", "IPsec (xfrm) forward or output policies exist: kernel applies them") \
+	X(NETFILTER, "netfilter", "netfilter rules on the forward path (filter, NAT, mangle): kernel applies them")
 
 #define FP_PASS_ENUM_(e, name, why) FP_PASS_##e,
 enum fp_pass_reason { FP_PASS_REASONS(FP_PASS_ENUM_) FP_PASS__MAX };
@@ -90,6 +91,8 @@ struct fp_limits {
 /* fp_limits.policy: forwarded traffic of that family goes to the kernel. */
 #define FP_POLICY_XFRM4 (1U << 0) /* xfrm policies, dir fwd or out, for IPv4 */
 #define FP_POLICY_XFRM6 (1U << 1) /* ... for IPv6 */
+#define FP_POLICY_NF4 (1U << 2)   /* netfilter on the IPv4 forward path */
+#define FP_POLICY_NF6 (1U << 3)   /* ... IPv6 */
 
 /* The router's own IPv4 addresses (map "local_addrs", two entries: one is
  * written while the other is read): an open-addressing table of host-order

@@ -38,6 +38,7 @@ struct Changes {
   bool source_check = false;
   bool qdiscs = false;  // a qdisc came, went or changed
   bool xfrm = false;    // an IPsec policy came, went or changed
+  bool netfilter = false;  // the nftables ruleset changed
   // Routes with an unlocked MTU: the smallest added per family (0: none),
   // and whether one went away (the ceiling may rise: dump again).
   uint32_t route_mtu_added_v4 = 0, route_mtu_added_v6 = 0;
@@ -46,7 +47,7 @@ struct Changes {
   bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
-    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check && !qdiscs && !xfrm &&
+    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check && !qdiscs && !xfrm && !netfilter &&
            !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
            !routes_overrun;
   }
@@ -67,6 +68,7 @@ class Monitor {
   int netdev_fd() const;  // -1 when the kernel has no netdev family
   int route_fd() const;   // route events (busy with a full BGP table)
   int xfrm_fd() const;    // IPsec policy events; -1 without xfrm
+  int nftables_fd() const;  // nftables ruleset events; -1 without nf_tables
 
   // The receive buffer in effect per socket, in bytes as the kernel counts
   // them (SO_RCVBUF: twice the size asked for, for its bookkeeping).

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Netfilter on the forward path is the kernel's. While nftables has a base
+# chain on prerouting, forward or postrouting (or netdev ingress) that can
+# change something (a rule, or a drop policy), or iptables-legacy has a
+# table, that family's forwarded traffic goes to the kernel (netfilter),
+# following nftables' ruleset events. An empty accepting chain changes
+# nothing and stops nothing.
+#
+#   h1 ──────── r ──────── h2          routerd in r manages eth-h*
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmds ip nsenter jq ping nft nstat
+N=20
+setup_topology
+write_config "$TEST_TMP/routerd.conf" "eth-h*"
+start_routerd --resync-interval 600 # ruleset changes must come from events
+both_ready() { [ "$(egress_of eth-h1)" = true ] && [ "$(egress_of eth-h2)" = true ]; }
+wait_until 5 both_ready || die "routerd did not set up r"
+warm_neighbours
+nft_r() { ip netns exec "$R" nft "$@"; }
+status_of() { rctl -j daemon status | jq -r ".$1"; }
+pings() { in_ns "$H1" ping -q -c "$N" -i 0.01 -W 1 10.0.2.2 2>/dev/null | grep -o '[0-9]* received' | cut -d' ' -f1; }
+udp_to_h2() { # N datagrams from h1 to h2's port 9999 (closed: h2 counts them)
+	in_ns "$H1" bash -c "for i in \$(seq $N); do echo x >/dev/udp/10.0.2.2/9999; done" 2>/dev/null
+}
+h2_noports() { in_ns "$H2" nstat -az UdpNoPorts | awk '$1 == "UdpNoPorts" {print $2}'; }
+
+nft_r add table inet t
+nft_r add chain inet t fw '{ type filter hook forward priority 0; policy accept; }'
+sleep 0.5
+check "an empty accepting forward chain: no gate" test "$(status_of netfilter_ipv4)" = false
+fwd0=$(forwarded eth-h1)
+check "... pings forwarded by the fast path" \
+	eval '[ "$(pings)" = "$N" ] && at_least $(($(forwarded eth-h1) - fwd0)) "$N"'
+
+nft_r add rule inet t fw udp dport 9999 drop
+check "a forward rule: routerd sees netfilter for IPv4 and IPv6 (inet)" \
+	wait_until 5 eval '[ "$(status_of netfilter_ipv4)" = true ] && [ "$(status_of netfilter_ipv6)" = true ]'
+fwd0=$(forwarded eth-h1) pass0=$(passed eth-h1 netfilter) u0=$(h2_noports)
+udp_to_h2
+check "UDP to the dropped port: h2 gets none of it, as with the kernel alone" \
+	eval 'sleep 0.3; [ "$(h2_noports)" = "$u0" ]'
+check "... the pings still answered" test "$(pings)" = "$N"
+check "... nothing forwarded by the fast path" test "$(forwarded eth-h1)" = "$fwd0"
+check "... everything handed to the kernel (netfilter)" \
+	at_least $(($(passed eth-h1 netfilter) - pass0)) $((2 * N))
+nft_r delete table inet t
+
+# Masquerade out of eth-h2, and h2 without a route back to h1: only
+# translated pings (from r's 10.0.2.1) can be answered.
+check "the table deleted: no gate" wait_until 5 eval '[ "$(status_of netfilter_ipv4)" = false ]'
+ip -n "$H2" route del default
+check "... without a route back, h2 answers none" test "$(pings)" = 0
+nft_r add table ip nat
+nft_r add chain ip nat post '{ type nat hook postrouting priority 100; }'
+nft_r add rule ip nat post oifname eth-h2 masquerade
+check "masquerade: routerd sees netfilter for IPv4 only" \
+	wait_until 5 eval '[ "$(status_of netfilter_ipv4)" = true ] && [ "$(status_of netfilter_ipv6)" = false ]'
+fwd0=$(forwarded eth-h1)
+check "... h2 answers all pings, translated as the kernel does" test "$(pings)" = "$N"
+check "... none forwarded by the fast path" test "$(forwarded eth-h1)" = "$fwd0"
+nft_r delete table ip nat
+ip -n "$H2" route add default via 10.0.2.1
+check "the table deleted: the fast path forwards again" \
+	wait_until 5 eval 'fwd0=$(forwarded eth-h1); [ "$(pings)" = "$N" ] && at_least $(($(forwarded eth-h1) - fwd0)) "$N"'
+check "routerd is alive" routerd_alive
+finish
