@@ -113,7 +113,8 @@ bool ipv4_full_source_check() {
     rtm.rtm_family = AF_INET;
     rtm.rtm_dst_len = rtm.rtm_src_len = 32;
     if (!msg || nlmsg_append(msg.get(), &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-        nla_put(msg.get(), RTA_DST, 4, &addr) < 0 || nla_put(msg.get(), RTA_SRC, 4, &broadcast) < 0 ||
+        nla_put(msg.get(), RTA_DST, 4, &addr) < 0 ||
+        nla_put(msg.get(), RTA_SRC, 4, &broadcast) < 0 ||
         nla_put_u32(msg.get(), RTA_IIF, a.ifindex) < 0 || nl_send_auto(sk->get(), msg.get()) < 0)
       return true;
     const int err = nl_recvmsgs_default(sk->get());

@@ -15,13 +15,6 @@
 #include "socket.h"
 
 namespace netlink {
-namespace {
-
-struct CacheDeleter {
-  void operator()(nl_cache* c) const { nl_cache_free(c); }
-};
-
-}  // namespace
 
 Link detail::to_link(rtnl_link* l) {
   Link out;
@@ -47,14 +40,12 @@ Link detail::to_link(rtnl_link* l) {
 }
 
 Result<std::vector<Link>> dump_links() {
-  auto sk = detail::connect(NETLINK_ROUTE);
-  if (!sk) return std::unexpected(sk.error());
-  nl_cache* raw = nullptr;
-  if (int err = rtnl_link_alloc_cache(sk->get(), AF_UNSPEC, &raw); err < 0)
-    return std::unexpected(detail::nl_error(err, "cannot list interfaces"));
-  std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+  auto cache = detail::dump_cache(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_link_alloc_cache(sk, AF_UNSPEC, c); },
+      "interfaces");
+  if (!cache) return std::unexpected(cache.error());
   std::vector<Link> links;
-  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
+  for (nl_object* o = nl_cache_get_first(cache->get()); o; o = nl_cache_get_next(o))
     links.push_back(detail::to_link(reinterpret_cast<rtnl_link*>(o)));
   std::sort(links.begin(), links.end(),
             [](const Link& a, const Link& b) { return a.ifindex < b.ifindex; });
@@ -62,14 +53,11 @@ Result<std::vector<Link>> dump_links() {
 }
 
 Result<std::vector<Address>> dump_addresses() {
-  auto sk = detail::connect(NETLINK_ROUTE);
-  if (!sk) return std::unexpected(sk.error());
-  nl_cache* raw = nullptr;
-  if (int err = rtnl_addr_alloc_cache(sk->get(), &raw); err < 0)
-    return std::unexpected(detail::nl_error(err, "cannot list addresses"));
-  std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+  auto cache = detail::dump_cache(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_addr_alloc_cache(sk, c); }, "addresses");
+  if (!cache) return std::unexpected(cache.error());
   std::vector<Address> out;
-  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+  for (nl_object* o = nl_cache_get_first(cache->get()); o; o = nl_cache_get_next(o)) {
     auto* a = reinterpret_cast<rtnl_addr*>(o);
     nl_addr* local = rtnl_addr_get_local(a);
     if (!local) continue;

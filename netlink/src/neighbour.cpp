@@ -15,9 +15,6 @@
 namespace netlink {
 namespace {
 
-struct CacheDeleter {
-  void operator()(nl_cache* c) const { nl_cache_free(c); }
-};
 struct MsgDeleter {
   void operator()(nl_msg* m) const { nlmsg_free(m); }
 };
@@ -25,14 +22,11 @@ struct MsgDeleter {
 }  // namespace
 
 common::Result<std::vector<StaleNeighbour>> stale_neighbours() {
-  auto sk = detail::connect(NETLINK_ROUTE);
-  if (!sk) return std::unexpected(sk.error());
-  nl_cache* raw = nullptr;
-  if (int err = rtnl_neigh_alloc_cache(sk->get(), &raw); err < 0)
-    return std::unexpected(detail::nl_error(err, "cannot list neighbours"));
-  std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+  auto cache = detail::dump_cache(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_neigh_alloc_cache(sk, c); }, "neighbours");
+  if (!cache) return std::unexpected(cache.error());
   std::vector<StaleNeighbour> out;
-  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+  for (nl_object* o = nl_cache_get_first(cache->get()); o; o = nl_cache_get_next(o)) {
     auto* n = reinterpret_cast<rtnl_neigh*>(o);
     const int family = rtnl_neigh_get_family(n);
     nl_addr* dst = rtnl_neigh_get_dst(n);

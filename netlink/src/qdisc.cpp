@@ -13,10 +13,6 @@
 namespace netlink {
 namespace {
 
-struct CacheDeleter {
-  void operator()(nl_cache* c) const { nl_cache_free(c); }
-};
-
 // What the kernel attaches to a device by itself.
 std::set<std::string> default_kinds() {
   std::set<std::string> kinds{"noqueue", "pfifo_fast", "mq"};
@@ -28,15 +24,12 @@ std::set<std::string> default_kinds() {
 }  // namespace
 
 common::Result<std::map<uint32_t, TrafficControl>> dump_traffic_control() {
-  auto sk = detail::connect(NETLINK_ROUTE);
-  if (!sk) return std::unexpected(sk.error());
-  nl_cache* raw = nullptr;
-  if (int err = rtnl_qdisc_alloc_cache(sk->get(), &raw); err < 0)
-    return std::unexpected(detail::nl_error(err, "cannot list qdiscs"));
-  std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+  auto cache = detail::dump_cache(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_qdisc_alloc_cache(sk, c); }, "qdiscs");
+  if (!cache) return std::unexpected(cache.error());
   const auto defaults = default_kinds();
   std::map<uint32_t, TrafficControl> out;
-  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+  for (nl_object* o = nl_cache_get_first(cache->get()); o; o = nl_cache_get_next(o)) {
     auto* tc = TC_CAST(o);
     const char* kind = rtnl_tc_get_kind(tc);
     const int ifindex = rtnl_tc_get_ifindex(tc);

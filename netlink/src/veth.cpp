@@ -172,7 +172,8 @@ common::Result<PeerSetup> prepare_veth_peer(const Link& veth) {
     return common::fail(ENOENT,
                         fmt::format("cannot reach the namespace of the peer of {}",
                                     veth.name),
-                        "in the peer's namespace run: ethtool -K PEER gro on tx off txvlan off tx-vlan-stag-hw-insert off");
+                        "in the peer's namespace run: ethtool -K PEER gro on tx off "
+                        "txvlan off tx-vlan-stag-hw-insert off");
   common::Result<PeerSetup> result = common::fail(EINTR, "not run");
   // setns() changes only the calling thread: do it in a thread of its own.
   std::thread worker([&] {

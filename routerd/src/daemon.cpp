@@ -140,35 +140,33 @@ bool Daemon::resync() {
   return true;
 }
 
+namespace {
+
+// One kind of kernel policy, per family; unreadable counts as present
+// (never forward past a policy). Logged when it changes.
+template <typename Read>
+void read_policy(std::string_view what, Read read, netlink::PerFamily& known) {
+  auto now = read();
+  if (!now) {
+    common::log::error(kLog, "cannot read {} ({}): IPv4 and IPv6 go to the kernel", what,
+                       now.error().message());
+    now = netlink::PerFamily{true, true};
+  }
+  if (*now != known)
+    common::log::info(kLog, "{}: IPv4 {}, IPv6 {}{}", what, now->ipv4 ? "yes" : "no",
+                      now->ipv6 ? "yes" : "no",
+                      now->ipv4 || now->ipv6 ? ": forwarded traffic of that family goes to "
+                                               "the kernel"
+                                             : "");
+  known = *now;
+}
+
+}  // namespace
+
 // Kernel policy the fast path cannot apply: what it concerns goes up.
 void Daemon::mirror_policy() {
-  auto xfrm = netlink::xfrm_forward_policies();
-  if (!xfrm) {
-    // Unknown is treated as present: never forward past a policy.
-    common::log::error(kLog, "cannot read xfrm policies ({}): IPv4 and IPv6 go to the kernel",
-                       xfrm.error().message());
-    xfrm = netlink::XfrmPolicies{true, true};
-  }
-  if (*xfrm != xfrm_)
-    common::log::info(kLog, "IPsec (xfrm) forward/output policies: IPv4 {}, IPv6 {}{}",
-                      xfrm->ipv4 ? "yes" : "no", xfrm->ipv6 ? "yes" : "no",
-                      xfrm->ipv4 || xfrm->ipv6 ? ": forwarded traffic of that family goes to "
-                                                 "the kernel"
-                                               : "");
-  xfrm_ = *xfrm;
-  auto nf = netlink::forward_firewall();
-  if (!nf) {
-    common::log::error(kLog, "cannot read netfilter's ruleset ({}): IPv4 and IPv6 go to the "
-                             "kernel", nf.error().message());
-    nf = netlink::ForwardFirewall{true, true};
-  }
-  if (*nf != firewall_)
-    common::log::info(kLog, "netfilter on the forward path: IPv4 {}, IPv6 {}{}",
-                      nf->ipv4 ? "yes" : "no", nf->ipv6 ? "yes" : "no",
-                      nf->ipv4 || nf->ipv6 ? ": forwarded traffic of that family goes to the "
-                                             "kernel"
-                                           : "");
-  firewall_ = *nf;
+  read_policy("IPsec (xfrm) forward/output policies", netlink::xfrm_forward_policies, xfrm_);
+  read_policy("netfilter on the forward path", netlink::forward_firewall, firewall_);
   const uint32_t policy =
       (xfrm_.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm_.ipv6 ? FP_POLICY_XFRM6 : 0u) |
       (firewall_.ipv4 ? FP_POLICY_NF4 : 0u) | (firewall_.ipv6 ? FP_POLICY_NF6 : 0u);

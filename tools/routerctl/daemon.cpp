@@ -39,7 +39,8 @@ int daemon_status(Context& ctx, cli::Args& args) {
   out.field("ipv4_mtu_ceiling", s.value("ipv4_mtu_ceiling", 0),
             ", route MTU ceilings: IPv4 {}");
   out.field("ipv6_mtu_ceiling", s.value("ipv6_mtu_ceiling", 0), ", IPv6 {} (0: none)\n");
-  const bool xfrm4 = s.value("xfrm_policies_ipv4", false), xfrm6 = s.value("xfrm_policies_ipv6", false);
+  const bool xfrm4 = s.value("xfrm_policies_ipv4", false);
+  const bool xfrm6 = s.value("xfrm_policies_ipv6", false);
   out.field("xfrm_policies_ipv4", xfrm4, "");
   out.field("xfrm_policies_ipv6", xfrm6, "");
   if (xfrm4 || xfrm6)

@@ -135,10 +135,9 @@ common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink:
   // Unreadable xfrm policies count as present, as in routerd.
   const auto xfrm = netlink::xfrm_forward_policies().value_or(netlink::XfrmPolicies{true, true});
   const auto nf = netlink::forward_firewall().value_or(netlink::ForwardFirewall{true, true});
-  if (auto r = fp.set_policy((xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u) |
-                             (nf.ipv4 ? FP_POLICY_NF4 : 0u) | (nf.ipv6 ? FP_POLICY_NF6 : 0u));
-      !r)
-    return r;
+  const uint32_t policy = (xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u) |
+                          (nf.ipv4 ? FP_POLICY_NF4 : 0u) | (nf.ipv6 ? FP_POLICY_NF6 : 0u);
+  if (auto r = fp.set_policy(policy); !r) return r;
   auto ceilings = netlink::route_mtu_ceilings();
   if (!ceilings) return std::unexpected(ceilings.error());
   return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);

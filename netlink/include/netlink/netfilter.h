@@ -4,16 +4,14 @@
 #pragma once
 
 #include "common/error.h"
+#include "netlink/policy.h"
 
 namespace netlink {
 
-struct ForwardFirewall {
-  // nftables base chains on those hooks that can change something (rules,
-  // or a drop policy), or iptables-legacy tables, per family. inet and
-  // netdev chains count for both.
-  bool ipv4 = false, ipv6 = false;
-  bool operator==(const ForwardFirewall&) const = default;
-};
+// Per family: nftables base chains on the forward path's hooks that can
+// change something (rules, or a drop policy), or iptables-legacy tables.
+// inet and netdev chains count for both.
+using ForwardFirewall = PerFamily;
 
 // From one dump of nftables' chains and rules (NETLINK_NETFILTER, through
 // libnftnl), and /proc/net/ip{,6}_tables_names for iptables-legacy.

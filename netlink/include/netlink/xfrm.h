@@ -4,13 +4,12 @@
 #pragma once
 
 #include "common/error.h"
+#include "netlink/policy.h"
 
 namespace netlink {
 
-struct XfrmPolicies {
-  bool ipv4 = false, ipv6 = false;  // a fwd or out policy for that family
-  bool operator==(const XfrmPolicies&) const = default;
-};
+// Whether a fwd or out policy exists for the family.
+using XfrmPolicies = PerFamily;
 
 // From one dump of this namespace's policies (NETLINK_XFRM).
 common::Result<XfrmPolicies> xfrm_forward_policies();
