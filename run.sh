@@ -20,12 +20,15 @@ PACKAGES=(
 	libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
 	# ... netfilter's ruleset, read through nftables' own libraries
 	libnftnl-dev libmnl-dev
+	# ... and iptables-legacy's tables, through iptables' own libiptc
+	libip4tc-dev libip6tc-dev
 	# tests: doctest, and libFuzzer's runtime for the fuzzer
 	doctest-dev libclang-rt-14-dev
 	# demo, examples and tests: namespaces, veths, traffic, inspection
 	iproute2 ethtool iputils-ping traceroute socat jq procps util-linux mount
 	# tests: firewall rulesets the fast path must leave to the kernel
-	nftables
+	# (nft; iptables with both backends, legacy and nft)
+	nftables iptables
 	# beside FRR: the BGP topologies and their tests
 	frr
 	# benchmark: bulk TCP, the plot, the commit it measured

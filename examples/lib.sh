@@ -17,7 +17,8 @@ declare -A DEBIAN_PACKAGE=(
 	[jq]=jq [ping]=iputils-ping [traceroute]=traceroute [socat]=socat
 	[ethtool]=ethtool [bpftool]=bpftool [sysctl]=procps [ps]=procps
 	[vtysh]=frr [/usr/lib/frr/zebra]=frr [/usr/lib/frr/bgpd]=frr [/usr/lib/frr/staticd]=frr
-	[nft]=nftables [iperf3]=iperf3 [gnuplot]=gnuplot-nox [git]=git [mmdebstrap]=mmdebstrap
+	[nft]=nftables [iptables-nft]=iptables [iptables-legacy]=iptables [ip6tables-legacy]=iptables
+	[iperf3]=iperf3 [gnuplot]=gnuplot-nox [git]=git [mmdebstrap]=mmdebstrap
 	[sha256sum]=coreutils [timeout]=coreutils [stat]=coreutils [awk]=mawk
 )
 

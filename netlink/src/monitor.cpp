@@ -86,6 +86,7 @@ int on_link_msg(nl_msg* msg, void* arg) {
     case RTM_NEWRULE:
     case RTM_DELRULE:
       changes->source_check = true;
+      changes->rules = true;
       break;
     case RTM_NEWQDISC:
     case RTM_DELQDISC:
@@ -206,7 +207,7 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   if (int err = nl_socket_add_memberships(links->get(), RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
                                           RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_IFADDR,
                                           RTNLGRP_IPV6_NETCONF, RTNLGRP_NSID,
-                                          RTNLGRP_IPV4_RULE, RTNLGRP_TC, 0);
+                                          RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, RTNLGRP_TC, 0);
       err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to link events"));
   nl_socket_modify_cb(links->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_msg,

@@ -1,9 +1,13 @@
 // Netfilter's forward path, from nftables dumps and iptables-legacy's
-// table list.
+// tables.
 #include "netlink/netfilter.h"
 
 #include <fmt/core.h>
 #include <libmnl/libmnl.h>
+extern "C" {  // libip6tc.h, unlike libiptc.h, does not say so itself
+#include <libiptc/libip6tc.h>
+}
+#include <libiptc/libiptc.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
@@ -16,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -84,12 +89,46 @@ common::Result<void> dump(uint16_t type, mnl_cb_t cb, Dump& out) {
   }
 }
 
-// iptables-legacy keeps its tables outside nftables; any table registers
-// its hooks.
-bool legacy_tables(const char* names) {
-  std::ifstream in(names);
-  std::string table;
-  return static_cast<bool>(in >> table);
+// iptables-legacy's tables, one family through libiptc (ip4tc or ip6tc):
+// the same calls under two prefixes.
+#define LEGACY_FAMILY(Name, prefix, list)               \
+  struct Name {                                         \
+    static constexpr const char* names = list;          \
+    static constexpr auto init = prefix##_init;         \
+    static constexpr auto free = prefix##_free;         \
+    static constexpr auto builtin = prefix##_builtin;   \
+    static constexpr auto first_rule = prefix##_first_rule; \
+    static constexpr auto get_policy = prefix##_get_policy; \
+    static constexpr auto strerror = prefix##_strerror; \
+  };
+LEGACY_FAMILY(Ip4tc, iptc, "/proc/net/ip_tables_names")
+LEGACY_FAMILY(Ip6tc, ip6tc, "/proc/net/ip6_tables_names")
+#undef LEGACY_FAMILY
+
+// A legacy table acts on forwarded traffic when one of its built-in chains
+// on the forward path has a rule or a policy other than ACCEPT (a user
+// chain acts only through a jump, which is a rule). Only the tables the
+// kernel lists are read: asking for another would create it.
+template <typename Tc>
+common::Result<bool> legacy_acts() {
+  std::ifstream in(Tc::names);
+  for (std::string table; in >> table;) {
+    std::unique_ptr<xtc_handle, decltype(Tc::free)> h(Tc::init(table.c_str()), Tc::free);
+    if (!h) {
+      const int err = errno;
+      if (err == ENOENT) continue;  // gone since listed
+      return common::fail_plain(err, fmt::format("cannot read iptables-legacy table {}: {}",
+                                                 table, Tc::strerror(err)));
+    }
+    for (const char* chain : {"PREROUTING", "FORWARD", "POSTROUTING"}) {
+      if (!Tc::builtin(chain, h.get())) continue;  // not in this table
+      xt_counters counters{};
+      const char* policy = Tc::get_policy(chain, &counters, h.get());
+      if (Tc::first_rule(chain, h.get()) || !policy || std::string_view(policy) != "ACCEPT")
+        return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -112,9 +151,19 @@ common::Result<ForwardFirewall> forward_firewall() {
     if (family == NFPROTO_IPV6 || family == NFPROTO_INET || family == NFPROTO_NETDEV)
       out.ipv6 = true;
   }
-  out.ipv4 |= legacy_tables("/proc/net/ip_tables_names");
-  out.ipv6 |= legacy_tables("/proc/net/ip6_tables_names");
+  auto legacy = iptables_legacy();
+  if (!legacy) return std::unexpected(legacy.error());
+  out.ipv4 |= legacy->ipv4;
+  out.ipv6 |= legacy->ipv6;
   return out;
+}
+
+common::Result<PerFamily> iptables_legacy() {
+  auto v4 = legacy_acts<Ip4tc>();
+  if (!v4) return std::unexpected(v4.error());
+  auto v6 = legacy_acts<Ip6tc>();
+  if (!v6) return std::unexpected(v6.error());
+  return PerFamily{*v4, *v6};
 }
 
 }  // namespace netlink

@@ -1,4 +1,5 @@
-// RTM_GETROUTE through libnl: the kernel's own answer for one packet.
+// RTM_GETROUTE through libnl: the kernel's own answer for one packet; the
+// rules that select by mark.
 #include "netlink/route.h"
 
 #include <arpa/inet.h>
@@ -6,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/route.h>
+#include <netlink/route/rule.h>
 
 #include <cstring>
 #include <memory>
@@ -102,6 +104,21 @@ common::Result<RouteAnswer> route_get(const RouteQuery& q) {
     return std::unexpected(detail::nl_error(err, "cannot ask for a route"));
   nl_recvmsgs_default(sk->get());
   return out;
+}
+
+common::Result<size_t> fwmark_rules() {
+  auto cache = detail::dump_cache(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_rule_alloc_cache(sk, AF_UNSPEC, c); },
+      "ip rules");
+  if (!cache) return std::unexpected(cache.error());
+  size_t n = 0;
+  for (nl_object* o = nl_cache_get_first(cache->get()); o; o = nl_cache_get_next(o)) {
+    auto* r = reinterpret_cast<rtnl_rule*>(o);
+    // Without the attribute libnl says all ones; `fwmark 0` alone matches all.
+    const uint32_t mark = rtnl_rule_get_mark(r), mask = rtnl_rule_get_mask(r);
+    if (mark != UINT32_MAX && (mark != 0 || (mask != 0 && mask != UINT32_MAX))) ++n;
+  }
+  return n;
 }
 
 }  // namespace netlink

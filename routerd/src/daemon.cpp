@@ -16,6 +16,7 @@
 #include "executor.h"
 #include "netlink/neighbour.h"
 #include "netlink/qdisc.h"
+#include "netlink/route.h"
 #include "netlink/netfilter.h"
 #include "netlink/xfrm.h"
 #include "netlink/veth.h"
@@ -135,6 +136,7 @@ bool Daemon::resync() {
   for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   mirror_addresses();
   mirror_source_check();
+  mirror_rules();
   mirror_traffic_control();
   mirror_policy();
   return true;
@@ -171,6 +173,23 @@ void Daemon::mirror_policy() {
       (xfrm_.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm_.ipv6 ? FP_POLICY_XFRM6 : 0u) |
       (firewall_.ipv4 ? FP_POLICY_NF4 : 0u) | (firewall_.ipv6 ? FP_POLICY_NF6 : 0u);
   if (auto r = fp_.set_policy(policy); !r) common::log::error(kLog, "{}", r.error().message());
+}
+
+// Rules selecting by mark change nothing for the fast path: a forwarded
+// packet is marked only by netfilter or tc, and those keep their traffic
+// on the kernel's path; unmarked, the lookup (mark 0) matches as the
+// kernel's. Said so, since an operator who adds one will wonder.
+void Daemon::mirror_rules() {
+  auto n = netlink::fwmark_rules();
+  if (!n) {
+    common::log::error(kLog, "{}", n.error().message());
+    return;
+  }
+  if (*n && *n != fwmark_rules_)
+    common::log::info(kLog, "{} ip rule(s) select by fwmark: packets are marked only by "
+                            "netfilter or tc, whose traffic the kernel forwards; unmarked "
+                            "ones the fast path looks up with mark 0, as the kernel does", *n);
+  fwmark_rules_ = *n;
 }
 
 void Daemon::mirror_traffic_control() {
@@ -232,12 +251,19 @@ bool Daemon::refresh_checks(uint32_t ifindex) {
 }
 
 // accept_local and disable_ipv6 change without a notification: the managed
-// interfaces' checks are read again every checks_interval.
+// interfaces' checks are read again every checks_interval. So are
+// iptables-legacy's tables, which send none either.
 bool Daemon::poll_checks() {
   next_checks_ = Clock::now() + opts_.checks_interval;
   bool changed = false;
   for (const auto& st : last_plan_.status)
     if (st.managed) changed |= refresh_checks(st.ifindex);
+  auto legacy = netlink::iptables_legacy();
+  const netlink::PerFamily now = legacy ? *legacy : netlink::PerFamily{true, true};
+  if (now != legacy_firewall_) {
+    legacy_firewall_ = now;
+    mirror_policy();
+  }
   return changed;
 }
 
@@ -301,6 +327,7 @@ void Daemon::apply(const netlink::Changes& c) {
     for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
   if (c.addresses) mirror_addresses();
   if (c.addresses || c.source_check) mirror_source_check();
+  if (c.rules) mirror_rules();
   if (c.qdiscs) mirror_traffic_control();
   if (c.xfrm || c.netfilter) mirror_policy();
   // The kernel says so before it takes the namespace's devices down: their
@@ -568,6 +595,7 @@ nlohmann::json Daemon::status_json() const {
           {"xfrm_policies_ipv6", xfrm_.ipv6},
           {"netfilter_ipv4", firewall_.ipv4},
           {"netfilter_ipv6", firewall_.ipv6},
+          {"fwmark_rules", fwmark_rules_},
           {"ipv4_mtu_ceiling", ceilings_.ipv4},
           {"ipv6_mtu_ceiling", ceilings_.ipv6},
           {"reconciles", reconciles_},

@@ -57,6 +57,7 @@ class Daemon {
   void mirror_source_check();
   void mirror_traffic_control();
   void mirror_policy();
+  void mirror_rules();
   void mirror_ceilings(bool dump);
   void nudge_neighbours();
   void apply(const netlink::Changes& changes);
@@ -103,6 +104,8 @@ class Daemon {
   std::map<uint32_t, netlink::TrafficControl> traffic_control_;
   netlink::XfrmPolicies xfrm_;
   netlink::ForwardFirewall firewall_;
+  netlink::PerFamily legacy_firewall_;  // iptables-legacy, read at each checks poll
+  size_t fwmark_rules_ = 0;
   int collect_attempts_ = 0;
   Clock::time_point next_collect_{};
   uint64_t resyncs_ = 0, overruns_ = 0, overrun_resyncs_ = 0, reconciles_ = 0, actions_ = 0, nudged_ = 0;

@@ -4,12 +4,15 @@
 # change something (a rule, or a drop policy), or iptables-legacy has a
 # table, that family's forwarded traffic goes to the kernel (netfilter),
 # following nftables' ruleset events. An empty accepting chain changes
-# nothing and stops nothing.
+# nothing and stops nothing. iptables with both backends: nft (seen by
+# events), legacy (no events: read every checks interval, 1 s). Rules that
+# select by fwmark: only netfilter or tc mark, so a marking rule sends its
+# traffic to the kernel, and unmarked traffic routes as the kernel's does.
 #
 #   h1 ──────── r ──────── h2          routerd in r manages eth-h*
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmds ip nsenter jq ping nft nstat
+require_cmds ip nsenter jq ping nft nstat iptables-nft iptables-legacy ip6tables-legacy
 N=20
 setup_topology
 write_config "$TEST_TMP/routerd.conf" "eth-h*"
@@ -63,5 +66,60 @@ nft_r delete table ip nat
 ip -n "$H2" route add default via 10.0.2.1
 check "the table deleted: the fast path forwards again" \
 	wait_until 5 eval 'fwd0=$(forwarded eth-h1); [ "$(pings)" = "$N" ] && at_least $(($(forwarded eth-h1) - fwd0)) "$N"'
+fast_pings() { # all pings answered, at least N of them forwarded by the fast path
+	local f0
+	f0=$(forwarded eth-h1)
+	[ "$(pings)" = "$N" ] && at_least $(($(forwarded eth-h1) - f0)) "$N"
+}
+dropped_port() { # UDP to 9999: h2 gets none, the fast path forwards none
+	local f0 u0
+	f0=$(forwarded eth-h1) u0=$(h2_noports)
+	udp_to_h2
+	sleep 0.3
+	[ "$(h2_noports)" = "$u0" ] && [ "$(forwarded eth-h1)" = "$f0" ]
+}
+
+# iptables with each backend: nft makes a table of nftables, seen by its
+# events; legacy sends none, and libiptc reads what its tables hold.
+for backend in nft legacy; do
+	ip netns exec "$R" "iptables-$backend" -A FORWARD -p udp --dport 9999 -j DROP
+	check "iptables-$backend FORWARD drop: netfilter for IPv4 within 3 s" \
+		wait_until 3 eval '[ "$(status_of netfilter_ipv4)" = true ]'
+	check "... UDP to the dropped port: h2 gets none, none forwarded by the fast path" dropped_port
+	ip netns exec "$R" "iptables-$backend" -F FORWARD
+	check "... flushed (the filter table left, empty, accepting): no gate" \
+		wait_until 3 eval '[ "$(status_of netfilter_ipv4)" = false ]'
+	check "... the fast path forwards again" fast_pings
+done
+ip netns exec "$R" iptables-nft -X
+nft_r delete table ip filter
+ip netns exec "$R" iptables-legacy -P FORWARD DROP
+check "iptables-legacy FORWARD policy DROP: netfilter for IPv4" \
+	wait_until 3 eval '[ "$(status_of netfilter_ipv4)" = true ]'
+check "... no ping answered, as the kernel drops them" test "$(pings)" = 0
+ip netns exec "$R" iptables-legacy -P FORWARD ACCEPT
+ip netns exec "$R" ip6tables-legacy -t mangle -A FORWARD -j TTL --ttl-set 9 2>/dev/null ||
+	ip netns exec "$R" ip6tables-legacy -t mangle -A FORWARD -j HL --hl-set 9
+check "ip6tables-legacy mangle: netfilter for IPv6 only" \
+	wait_until 3 eval '[ "$(status_of netfilter_ipv6)" = true ] && [ "$(status_of netfilter_ipv4)" = false ]'
+ip netns exec "$R" ip6tables-legacy -t mangle -F FORWARD
+check "... flushed: no gate" wait_until 3 eval '[ "$(status_of netfilter_ipv6)" = false ]'
+
+# fwmark: marked UDP to 9999 is routed by table 100, into a blackhole.
+ip -n "$R" rule add fwmark 0x1 lookup 100
+ip -n "$R" route add blackhole 10.0.2.0/24 table 100
+check "a fwmark rule: routerd counts it" wait_until 5 eval '[ "$(status_of fwmark_rules)" = 1 ]'
+check "... unmarked traffic forwarded by the fast path, as the kernel routes it" fast_pings
+nft_r add table ip m
+nft_r add chain ip m pre '{ type filter hook prerouting priority -150; }'
+nft_r add rule ip m pre udp dport 9999 meta mark set 1
+check "... a rule marking UDP to 9999: netfilter for IPv4" \
+	wait_until 5 eval '[ "$(status_of netfilter_ipv4)" = true ]'
+check "... marked UDP blackholed by table 100, as the kernel does: h2 gets none" dropped_port
+check "... unmarked pings still answered (by the kernel)" test "$(pings)" = "$N"
+nft_r delete table ip m
+ip -n "$R" rule del fwmark 0x1 lookup 100
+check "... all gone: the fast path forwards again" \
+	wait_until 5 eval '[ "$(status_of fwmark_rules)" = 0 ] && fast_pings'
 check "routerd is alive" routerd_alive
 finish

@@ -53,6 +53,11 @@ int daemon_status(Context& ctx, cli::Args& args) {
     out.text(fmt::format("    netfilter on the forward path for {}: that traffic goes to the "
                          "kernel\n",
                          nf4 && nf6 ? "IPv4 and IPv6" : nf4 ? "IPv4" : "IPv6"));
+  out.field("fwmark_rules", s.value("fwmark_rules", 0),
+            s.value("fwmark_rules", 0)
+                ? "    {} ip rules select by fwmark: only netfilter or tc mark packets, and "
+                  "their traffic goes to the kernel\n"
+                : "");
   out.field("reconciles", s.value("reconciles", 0), "    {} reconciles");
   out.field("actions", s.value("actions", 0), ", {} actions");
   out.field("resyncs", s.value("resyncs", 0), ", {} resyncs");

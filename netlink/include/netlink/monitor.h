@@ -36,6 +36,7 @@ struct Changes {
   // An IPv4 rule, or a local route not the kernel's, came or went: the
   // kernel may now check sources fully.
   bool source_check = false;
+  bool rules = false;   // an IPv4 or IPv6 rule came or went
   bool qdiscs = false;  // a qdisc came, went or changed
   bool xfrm = false;    // an IPsec policy came, went or changed
   bool netfilter = false;  // the nftables ruleset changed
@@ -47,7 +48,8 @@ struct Changes {
   bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
-    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check && !qdiscs && !xfrm && !netfilter &&
+    return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check && !rules &&
+           !qdiscs && !xfrm && !netfilter &&
            !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
            !routes_overrun;
   }

@@ -1,6 +1,7 @@
 // Asking the kernel's FIB what it would do with a packet (ip route get).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,5 +29,10 @@ struct RouteAnswer {
 
 // RTM_GETROUTE, as `ip route get DST from SRC iif DEV ipproto P dport N`.
 common::Result<RouteAnswer> route_get(const RouteQuery& q);
+
+// IPv4 and IPv6 rules that select by firewall mark (`ip rule add fwmark`).
+// A forwarded packet's mark is 0 unless netfilter or tc set it, as the
+// fast path's lookups (mark 0) assume.
+common::Result<size_t> fwmark_rules();
 
 }  // namespace netlink
