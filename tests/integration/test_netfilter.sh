@@ -78,7 +78,6 @@ dropped_port() { # UDP to PORT (9999): h2 gets none, the fast path forwards none
 	sleep 0.3
 	[ "$(h2_noports)" = "$u0" ] && [ "$(forwarded eth-h1)" = "$f0" ]
 }
-dropped_port_9101() { dropped_port 9101; }
 
 # iptables with each backend: nft makes a table of nftables, seen by its
 # events; legacy sends none, and libiptc reads what its tables hold.
@@ -154,7 +153,7 @@ echo "drop added under traffic: the last datagram to reach h2 was sent" \
 	"$(((last_ns - t_cmd) / 1000)) us after nft started ($(((t_rule - t_cmd) / 1000)) us to" \
 	"run it); $leaked sent after it returned reached h2, the last ${window_us} us after"
 check "... a drop added under traffic takes effect within 1 s" test "$window_us" -lt 1000000
-check "... and after it none of that port is forwarded" dropped_port_9101
+check "... and after it none of that port is forwarded" dropped_port 9101
 nft_r delete table inet live
 check "routerd is alive" routerd_alive
 finish
