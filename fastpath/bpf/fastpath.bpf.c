@@ -11,6 +11,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "fib.h"
+#include "conntrack.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -164,7 +165,7 @@ static __always_inline long ipv4_route_back(struct fp_pkt *p, const struct iphdr
 	rev->l4_protocol = iph->protocol;
 	rev->sport = fwd->dport;
 	rev->dport = fwd->sport;
-	rev->ipv4_src = iph->daddr;
+	rev->ipv4_src = fwd->ipv4_dst; /* after conntrack's DNAT, as the kernel's */
 	rev->ipv4_dst = iph->saddr;
 	rev->ifindex = LOOPBACK_IFINDEX;
 	return bpf_fib_lookup(p->ctx, rev, sizeof(*rev), BPF_FIB_LOOKUP_SKIP_NEIGH);
@@ -198,16 +199,129 @@ static __always_inline bool ipv4_source_routable(struct fp_pkt *p, const struct 
 	       rc == BPF_FIB_LKUP_RET_UNREACHABLE || rc == BPF_FIB_LKUP_RET_PROHIBIT;
 }
 
+/* The transport header the conntrack gate needs: TCP or UDP, unfragmented
+ * and in the first buffer. FP_PASS__MAX: l4 points at it; a TCP segment
+ * that changes conntrack's state (SYN, FIN, RST) goes to the kernel, and
+ * every TCP segment when conntrack checks windows: it must see them all. */
+static __always_inline enum fp_pass_reason ct_transport(struct fp_pkt *p, __u8 proto, void *l4,
+							 __u32 l4_len, const struct fp_limits *lim)
+{
+	void *data_end = (void *)(long)p->ctx->data_end;
+
+	if (proto == IPPROTO_UDP)
+		return l4 + sizeof(struct udphdr) <= data_end && l4_len >= sizeof(struct udphdr)
+			       ? FP_PASS__MAX
+			       : FP_PASS_NETFILTER;
+	if (proto != IPPROTO_TCP)
+		return FP_PASS_NETFILTER;
+	if (!(lim->policy & FP_POLICY_CT_TCP))
+		return FP_PASS_CT_TCP_WINDOW;
+	struct tcphdr *th = l4;
+
+	if ((void *)(th + 1) > data_end || l4_len < sizeof(*th))
+		return FP_PASS_NETFILTER;
+	if (th->syn || th->fin || th->rst)
+		return FP_PASS_CT_TCP_CONTROL;
+	return FP_PASS__MAX;
+}
+
+/* Rewrites one 32-bit word of the packet, updating checksums over it: the
+ * IPv4 header's (ip_check) and the transport's (l4c, 0 in UDP over IPv4
+ * means none and stays so, a result of 0 is sent as 0xffff). */
+static __always_inline void nat_word(__u32 *word, __u32 to, __u16 *ip_check, __u16 *l4c,
+				     bool udp)
+{
+	__u32 from = *word;
+
+	if (from == to)
+		return;
+	if (ip_check)
+		*ip_check = csum_replace4(*ip_check, from, to);
+	if (!udp || *l4c) {
+		*l4c = csum_replace4(*l4c, from, to);
+		if (udp && !*l4c)
+			*l4c = 0xffff;
+	}
+	*word = to;
+}
+
+/* The transport checksum NAT updates, where ct_transport found its header
+ * (checked again on the pointer itself: the verifier cannot relate two
+ * tests of the protocol, and the ports come before it). */
+static __always_inline __u16 *nat_l4_check(struct fp_pkt *p, void *l4, __u8 proto)
+{
+	void *data_end = (void *)(long)p->ctx->data_end;
+	__u16 *check = proto == IPPROTO_TCP ? &((struct tcphdr *)l4)->check
+					    : &((struct udphdr *)l4)->check;
+
+	return (void *)(check + 1) <= data_end ? check : NULL;
+}
+
+/* Both ports are one word after the start of the transport header. */
+static __always_inline void nat_ports(__u32 *ports, __u16 *l4c, bool udp,
+				      const struct fp_ct_nat *nat)
+{
+	__u32 to;
+
+	__builtin_memcpy((__u16 *)&to, &nat->sport, 2);
+	__builtin_memcpy((__u16 *)&to + 1, &nat->dport, 2);
+	nat_word(ports, to, NULL, l4c, udp);
+}
+
+/* Conntrack's translation, as nf_nat_ipv4_manip_pkt and the TCP or UDP
+ * manip do it: addresses with the header checksum, addresses and ports
+ * with the transport's. */
+static __always_inline bool nat_ipv4(struct fp_pkt *p, struct iphdr *iph, void *l4, __u8 proto,
+				     const struct fp_ct_nat *nat)
+{
+	const bool udp = proto == IPPROTO_UDP;
+	__u16 *l4c = nat_l4_check(p, l4, proto);
+
+	if (!l4c)
+		return false;
+	nat_ports(l4, l4c, udp, nat);
+	nat_word(&iph->saddr, nat->saddr[0], &iph->check, l4c, udp);
+	nat_word(&iph->daddr, nat->daddr[0], &iph->check, l4c, udp);
+	return true;
+}
+
+static __always_inline bool nat_ipv6(struct fp_pkt *p, struct ipv6hdr *ip6h, void *l4, __u8 proto,
+				     const struct fp_ct_nat *nat)
+{
+	const bool udp = proto == IPPROTO_UDP;
+	__u16 *l4c = nat_l4_check(p, l4, proto);
+
+	if (!l4c)
+		return false;
+	nat_ports(l4, l4c, udp, nat);
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		nat_word(&ip6h->saddr.in6_u.u6_addr32[i], nat->saddr[i], NULL, l4c, udp);
+		nat_word(&ip6h->daddr.in6_u.u6_addr32[i], nat->daddr[i], NULL, l4c, udp);
+	}
+	return true;
+}
+
+/* The conntrack gate applies: a stateful ruleset (need: netfilter and
+ * stateful flags) and no xfrm policy (unless), which keeps everything up. */
+static __always_inline bool ct_gated(__u32 policy, __u32 need, __u32 unless)
+{
+	return (policy & need) == need && !(policy & unless);
+}
+
 static __always_inline int forward_ipv4(struct fp_pkt *p)
 {
 	void *data = (void *)(long)p->ctx->data;
 	void *data_end = (void *)(long)p->ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *iph = (void *)(eth + 1);
+	void *l4 = (void *)(iph + 1);
 	struct bpf_fib_lookup fib = {};
+	struct fp_ct_nat nat = {};
 	const struct fp_limits *lim;
 	__u32 ip_len;
 	int off, action;
+	bool gated;
 
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(iph + 1) > data_end)
@@ -264,13 +378,39 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 		}
 	}
 
+	/* A stateful ruleset: an established flow is forwarded as conntrack
+	 * translates it, routed by its destination after DNAT. */
+	gated = ct_gated(lim->policy, FP_POLICY_NF4 | FP_POLICY_CT4, FP_POLICY_XFRM4);
+	if (gated) {
+		enum fp_pass_reason why = FP_PASS_NETFILTER;
+
+		/* Conntrack reassembles fragments first. */
+		if (!(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+			why = ct_transport(p, iph->protocol, l4, ip_len - sizeof(*iph), lim);
+		if (why == FP_PASS__MAX) {
+			struct bpf_sock_tuple t = {};
+
+			t.ipv4.saddr = iph->saddr;
+			t.ipv4.daddr = iph->daddr;
+			t.ipv4.sport = fib.sport;
+			t.ipv4.dport = fib.dport;
+			why = ct_gate(p->ctx, &t, sizeof(t.ipv4), iph->protocol, lim, &nat);
+		}
+		if (why != FP_PASS__MAX)
+			return pass(p, why);
+		if (nat.translated) {
+			fib.ipv4_dst = nat.daddr[0];
+			fib.dport = nat.dport;
+		}
+	}
+
 	long rc = bpf_fib_lookup(p->ctx, &fib, sizeof(fib), 0);
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || iph->ttl <= 1)
 		return pass(p, pass_reason(rc, iph->ttl));
 	/* ip_forward runs netfilter's hooks, checks xfrm policies (fwd) and
 	 * routes through them (out). */
-	if (lim->policy & (FP_POLICY_NF4 | FP_POLICY_XFRM4))
+	if (!gated && (lim->policy & (FP_POLICY_NF4 | FP_POLICY_XFRM4)))
 		return pass(p, lim->policy & FP_POLICY_NF4 ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
 	/* The kernel would check it against a route MTU the lookup ignores. */
 	if (over_route_mtu(ip_len, lim->ipv4_mtu_ceiling))
@@ -286,6 +426,8 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;
+	if (nat.translated && !nat_ipv4(p, iph, l4, nat.proto, &nat))
+		return XDP_ABORTED; /* checked by ct_transport: never */
 	ipv4_decrease_ttl(iph);
 	set_macs(eth, &fib);
 	trim_padding(p);
@@ -298,10 +440,13 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	void *data_end = (void *)(long)p->ctx->data_end;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6h = (void *)(eth + 1);
+	void *l4 = (void *)(ip6h + 1);
 	struct bpf_fib_lookup fib = {};
+	struct fp_ct_nat nat = {};
 	const struct fp_limits *lim;
 	__u32 ip_len;
 	int off, action;
+	bool gated;
 
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(ip6h + 1) > data_end)
@@ -349,16 +494,39 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 		}
 	}
 
+	lim = limits_now();
+	if (!lim) /* a one-entry array: only for the verifier */
+		return XDP_PASS;
+	/* A stateful ruleset: as for IPv4. */
+	gated = ct_gated(lim->policy, FP_POLICY_NF6 | FP_POLICY_CT6, FP_POLICY_XFRM6);
+	if (gated) {
+		enum fp_pass_reason why;
+
+		why = ct_transport(p, ip6h->nexthdr, l4, ip_len - sizeof(*ip6h), lim);
+		if (why == FP_PASS__MAX) {
+			struct bpf_sock_tuple t = {};
+
+			__builtin_memcpy(t.ipv6.saddr, &ip6h->saddr, sizeof(t.ipv6.saddr));
+			__builtin_memcpy(t.ipv6.daddr, &ip6h->daddr, sizeof(t.ipv6.daddr));
+			t.ipv6.sport = fib.sport;
+			t.ipv6.dport = fib.dport;
+			why = ct_gate(p->ctx, &t, sizeof(t.ipv6), ip6h->nexthdr, lim, &nat);
+		}
+		if (why != FP_PASS__MAX)
+			return pass(p, why);
+		if (nat.translated) {
+			__builtin_memcpy(fib.ipv6_dst, nat.daddr, sizeof(fib.ipv6_dst));
+			fib.dport = nat.dport;
+		}
+	}
+
 	long rc = bpf_fib_lookup(p->ctx, &fib, sizeof(fib), 0);
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || ip6h->hop_limit <= 1)
 		return pass(p, pass_reason(rc, ip6h->hop_limit));
-	lim = limits_now();
-	if (!lim) /* a one-entry array: only for the verifier */
-		return XDP_PASS;
 	/* ip6_forward runs netfilter's hooks, checks xfrm policies (fwd) and
 	 * routes through them (out). */
-	if (lim->policy & (FP_POLICY_NF6 | FP_POLICY_XFRM6))
+	if (!gated && (lim->policy & (FP_POLICY_NF6 | FP_POLICY_XFRM6)))
 		return pass(p, lim->policy & FP_POLICY_NF6 ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
 	/* The kernel's output path checks a route MTU the lookup ignores. */
 	if (over_route_mtu(ip_len, lim->ipv6_mtu_ceiling))
@@ -366,6 +534,8 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;
+	if (nat.translated && !nat_ipv6(p, ip6h, l4, nat.proto, &nat))
+		return XDP_ABORTED; /* checked by ct_transport: never */
 	ip6h->hop_limit--;
 	set_macs(eth, &fib);
 	trim_padding(p);

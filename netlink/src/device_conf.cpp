@@ -19,13 +19,6 @@
 namespace netlink {
 namespace {
 
-common::Result<int> read_int(const std::string& path) {
-  std::ifstream in(path);
-  int v = 0;
-  if (!(in >> v)) return common::fail(errno ? errno : EIO, fmt::format("cannot read {}", path));
-  return v;
-}
-
 struct Ceilings {
   MtuCeilings* out;
   int family;
@@ -43,6 +36,13 @@ int on_route(nl_msg* msg, void* arg) {
 }
 
 }  // namespace
+
+common::Result<int> detail::read_int(const std::string& path) {
+  std::ifstream in(path);
+  int v = 0;
+  if (!(in >> v)) return common::fail(errno ? errno : EIO, fmt::format("cannot read {}", path));
+  return v;
+}
 
 std::optional<uint32_t> detail::unlocked_route_mtu(nlmsghdr* nlh) {
   const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(nlh));
@@ -62,18 +62,18 @@ std::optional<uint32_t> detail::unlocked_route_mtu(nlmsghdr* nlh) {
 common::Result<common::DeviceChecks> device_checks(const std::string& ifname) {
   const std::string v4 = "/proc/sys/net/ipv4/conf/", v6 = "/proc/sys/net/ipv6/conf/";
   common::DeviceChecks out;
-  auto all_rpf = read_int(v4 + "all/rp_filter");
-  auto dev_rpf = read_int(v4 + ifname + "/rp_filter");
-  auto all_local = read_int(v4 + "all/accept_local");
-  auto dev_local = read_int(v4 + ifname + "/accept_local");
+  auto all_rpf = detail::read_int(v4 + "all/rp_filter");
+  auto dev_rpf = detail::read_int(v4 + ifname + "/rp_filter");
+  auto all_local = detail::read_int(v4 + "all/accept_local");
+  auto dev_local = detail::read_int(v4 + ifname + "/accept_local");
   for (const auto* r : {&all_rpf, &dev_rpf, &all_local, &dev_local})
     if (!*r) return std::unexpected(r->error());
   out.rp_filter = static_cast<uint8_t>(std::clamp(std::max(*all_rpf, *dev_rpf), 0, 2));
   out.accept_local = *all_local || *dev_local;
   // Unreadable means no IPv6 on the device (or at all): the kernel drops it.
-  const auto disabled = read_int(v6 + ifname + "/disable_ipv6");
+  const auto disabled = detail::read_int(v6 + ifname + "/disable_ipv6");
   out.ipv6_disabled = !disabled || *disabled;
-  const auto forwarding = read_int(v6 + "all/forwarding");
+  const auto forwarding = detail::read_int(v6 + "all/forwarding");
   out.ipv6_forwarding = forwarding && *forwarding;
   return out;
 }

@@ -9,20 +9,29 @@ extern "C" {  // libip6tc.h, unlike libiptc.h, does not say so itself
 }
 #include <libiptc/libiptc.h>
 #include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter_ipv4.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
+
+#include "parse.h"
 
 namespace netlink {
 namespace {
@@ -32,13 +41,97 @@ using ChainKey = std::tuple<uint32_t, std::string, std::string>;  // family, tab
 struct BaseChain {
   ChainKey key;
   uint32_t hook = 0;
+  int32_t priority = 0;
+  std::string type;    // filter, nat, route
   bool drops = false;  // policy drop
+};
+
+struct Chain {
+  size_t rules = 0;
+  bool first_accepts_established = false;
 };
 
 struct Dump {
   std::vector<BaseChain> chains;
-  std::map<ChainKey, size_t> rules;
+  std::map<ChainKey, Chain> rules;
 };
+
+using Expr = const nftnl_expr*;
+
+std::string_view expr_name(Expr e) { return nftnl_expr_get_str(e, NFTNL_EXPR_NAME); }
+
+uint32_t expr_u32_data(Expr e, uint16_t attr) {
+  uint32_t len = 0;
+  const void* data = nftnl_expr_get_data(e, attr, &len);
+  uint32_t v = 0;
+  if (data && len == sizeof(v)) std::memcpy(&v, data, sizeof(v));
+  return data && len == sizeof(v) ? v : UINT32_MAX;
+}
+
+constexpr uint32_t kEstablished = XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED);  // nft's too
+
+// [ct load state => r] [bitwise r = (r & m) ^ 0] [cmp neq r 0], m with
+// established; or [ct load state => r] [cmp eq r established].
+bool ct_state_established(std::span<const Expr> e) {
+  if (e.empty() || expr_name(e[0]) != "ct" || nftnl_expr_get_u32(e[0], NFTNL_EXPR_CT_KEY) != NFT_CT_STATE)
+    return false;
+  const uint32_t reg = nftnl_expr_get_u32(e[0], NFTNL_EXPR_CT_DREG);
+  if (e.size() == 2 && expr_name(e[1]) == "cmp")
+    return nftnl_expr_get_u32(e[1], NFTNL_EXPR_CMP_SREG) == reg &&
+           nftnl_expr_get_u32(e[1], NFTNL_EXPR_CMP_OP) == NFT_CMP_EQ &&
+           expr_u32_data(e[1], NFTNL_EXPR_CMP_DATA) == kEstablished;
+  if (e.size() != 3 || expr_name(e[1]) != "bitwise" || expr_name(e[2]) != "cmp") return false;
+  const bool bitwise_and =
+      (!nftnl_expr_is_set(e[1], NFTNL_EXPR_BITWISE_OP) ||
+       nftnl_expr_get_u32(e[1], NFTNL_EXPR_BITWISE_OP) == NFT_BITWISE_BOOL) &&
+      nftnl_expr_get_u32(e[1], NFTNL_EXPR_BITWISE_SREG) == reg &&
+      nftnl_expr_get_u32(e[1], NFTNL_EXPR_BITWISE_DREG) == reg &&
+      expr_u32_data(e[1], NFTNL_EXPR_BITWISE_XOR) == 0;
+  const uint32_t mask = expr_u32_data(e[1], NFTNL_EXPR_BITWISE_MASK);
+  return bitwise_and && mask != UINT32_MAX && (mask & kEstablished) &&
+         nftnl_expr_get_u32(e[2], NFTNL_EXPR_CMP_SREG) == reg &&
+         nftnl_expr_get_u32(e[2], NFTNL_EXPR_CMP_OP) == NFT_CMP_NEQ &&
+         expr_u32_data(e[2], NFTNL_EXPR_CMP_DATA) == 0;
+}
+
+// iptables-nft's -m conntrack --ctstate ESTABLISHED (-m state too): the
+// xtables match, revision 3, with the state alone and not inverted.
+bool xt_conntrack_established(std::span<const Expr> e) {
+  if (e.size() != 1 || expr_name(e[0]) != "match" ||
+      std::string_view(nftnl_expr_get_str(e[0], NFTNL_EXPR_MT_NAME)) != "conntrack" ||
+      nftnl_expr_get_u32(e[0], NFTNL_EXPR_MT_REV) != 3)
+    return false;
+  uint32_t len = 0;
+  const void* data = nftnl_expr_get_data(e[0], NFTNL_EXPR_MT_INFO, &len);
+  xt_conntrack_mtinfo3 info{};
+  if (!data || len < sizeof(info)) return false;
+  std::memcpy(&info, data, sizeof(info));
+  const uint16_t state_only = XT_CONNTRACK_STATE | XT_CONNTRACK_STATE_ALIAS;
+  return (info.match_flags & XT_CONNTRACK_STATE) && !(info.match_flags & ~state_only) &&
+         !(info.invert_flags & XT_CONNTRACK_STATE) && (info.state_mask & kEstablished);
+}
+
+// A rule that accepts every packet of an established flow, whatever else
+// it counts: ct state established[,related,...] [counter] accept.
+bool accepts_established(nftnl_rule* r) {
+  std::vector<Expr> match;
+  bool accepts = false, after_verdict = false;
+  std::unique_ptr<nftnl_expr_iter, decltype(&nftnl_expr_iter_destroy)> it(
+      nftnl_expr_iter_create(r), nftnl_expr_iter_destroy);
+  if (!it) return false;
+  for (nftnl_expr* e; (e = nftnl_expr_iter_next(it.get()));) {
+    const std::string_view name = expr_name(e);
+    if (name == "counter") continue;
+    if (after_verdict) return false;
+    if (name == "immediate" && nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) == NFT_REG_VERDICT) {
+      accepts = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT) == NF_ACCEPT;
+      after_verdict = true;
+      continue;
+    }
+    match.push_back(e);
+  }
+  return accepts && (ct_state_established(match) || xt_conntrack_established(match));
+}
 
 int on_chain(const nlmsghdr* nlh, void* arg) {
   std::unique_ptr<nftnl_chain, decltype(&nftnl_chain_free)> c(nftnl_chain_alloc(),
@@ -50,6 +143,9 @@ int on_chain(const nlmsghdr* nlh, void* arg) {
            nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TABLE),
            nftnl_chain_get_str(c.get(), NFTNL_CHAIN_NAME)};
   b.hook = nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_HOOKNUM);
+  b.priority = nftnl_chain_get_s32(c.get(), NFTNL_CHAIN_PRIO);
+  if (nftnl_chain_is_set(c.get(), NFTNL_CHAIN_TYPE))
+    b.type = nftnl_chain_get_str(c.get(), NFTNL_CHAIN_TYPE);
   b.drops = nftnl_chain_is_set(c.get(), NFTNL_CHAIN_POLICY) &&
             nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_POLICY) == NF_DROP;
   static_cast<Dump*>(arg)->chains.push_back(std::move(b));
@@ -59,9 +155,11 @@ int on_chain(const nlmsghdr* nlh, void* arg) {
 int on_rule(const nlmsghdr* nlh, void* arg) {
   std::unique_ptr<nftnl_rule, decltype(&nftnl_rule_free)> r(nftnl_rule_alloc(), nftnl_rule_free);
   if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) return MNL_CB_OK;
-  ++static_cast<Dump*>(arg)->rules[{nftnl_rule_get_u32(r.get(), NFTNL_RULE_FAMILY),
-                                    nftnl_rule_get_str(r.get(), NFTNL_RULE_TABLE),
-                                    nftnl_rule_get_str(r.get(), NFTNL_RULE_CHAIN)}];
+  // A dump lists a chain's rules in order.
+  Chain& chain = static_cast<Dump*>(arg)->rules[{nftnl_rule_get_u32(r.get(), NFTNL_RULE_FAMILY),
+                                                 nftnl_rule_get_str(r.get(), NFTNL_RULE_TABLE),
+                                                 nftnl_rule_get_str(r.get(), NFTNL_RULE_CHAIN)}];
+  if (chain.rules++ == 0) chain.first_accepts_established = accepts_established(r.get());
   return MNL_CB_OK;
 }
 
@@ -133,29 +231,62 @@ common::Result<bool> legacy_acts() {
 
 }  // namespace
 
+// Whether a base chain leaves established flows to conntrack: NAT is
+// consulted for a flow's first packet only, and conntrack applies it to the
+// rest; a filter chain that accepts established packets first decides
+// nothing else for them (on prerouting only after conntrack has run).
+bool leaves_established(const BaseChain& b, const Chain* rules) {
+  if (b.type == "nat") return true;
+  if (b.type != "filter") return false;
+  if (b.hook == NF_INET_PRE_ROUTING && b.priority <= NF_IP_PRI_CONNTRACK) return false;
+  return rules && rules->first_accepts_established;
+}
+
 common::Result<ForwardFirewall> forward_firewall() {
   Dump d;
   if (auto r = dump(NFT_MSG_GETCHAIN, on_chain, d); !r) return std::unexpected(r.error());
   if (auto r = dump(NFT_MSG_GETRULE, on_rule, d); !r) return std::unexpected(r.error());
   ForwardFirewall out;
+  PerFamily other;  // acting chains that do not leave established flows alone
   for (const BaseChain& b : d.chains) {
     const uint32_t family = std::get<0>(b.key);
-    const bool acts = b.drops || d.rules.count(b.key);
+    const auto rules = d.rules.find(b.key);
+    const Chain* chain = rules == d.rules.end() ? nullptr : &rules->second;
+    const bool acts = b.drops || chain;
     if (!acts) continue;
     // netdev ingress runs after XDP too; the forward path's hooks otherwise.
-    const bool forward_path = family == NFPROTO_NETDEV || b.hook == NF_INET_PRE_ROUTING ||
+    const bool netdev = family == NFPROTO_NETDEV;
+    const bool forward_path = netdev || b.hook == NF_INET_PRE_ROUTING ||
                               b.hook == NF_INET_FORWARD || b.hook == NF_INET_POST_ROUTING;
     if (!forward_path) continue;
-    if (family == NFPROTO_IPV4 || family == NFPROTO_INET || family == NFPROTO_NETDEV)
-      out.ipv4 = true;
-    if (family == NFPROTO_IPV6 || family == NFPROTO_INET || family == NFPROTO_NETDEV)
-      out.ipv6 = true;
+    const bool stateless = netdev || !leaves_established(b, chain);
+    if (family == NFPROTO_IPV4 || family == NFPROTO_INET || netdev) {
+      out.acts.ipv4 = true;
+      other.ipv4 |= stateless;
+    }
+    if (family == NFPROTO_IPV6 || family == NFPROTO_INET || netdev) {
+      out.acts.ipv6 = true;
+      other.ipv6 |= stateless;
+    }
   }
   auto legacy = iptables_legacy();
   if (!legacy) return std::unexpected(legacy.error());
-  out.ipv4 |= legacy->ipv4;
-  out.ipv6 |= legacy->ipv6;
+  out.acts.ipv4 |= legacy->ipv4;
+  out.acts.ipv6 |= legacy->ipv6;
+  out.stateful = {out.acts.ipv4 && !other.ipv4 && !legacy->ipv4,
+                  out.acts.ipv6 && !other.ipv6 && !legacy->ipv6};
   return out;
+}
+
+common::Result<ConntrackSettings> conntrack_settings() {
+  const std::string dir = "/proc/sys/net/netfilter/";
+  auto liberal = detail::read_int(dir + "nf_conntrack_tcp_be_liberal");
+  auto tcp = detail::read_int(dir + "nf_conntrack_tcp_timeout_established");
+  auto udp = detail::read_int(dir + "nf_conntrack_udp_timeout_stream");
+  for (const auto* r : {&liberal, &tcp, &udp})
+    if (!*r) return std::unexpected(r->error());
+  return ConntrackSettings{*liberal != 0, static_cast<uint32_t>(std::max(*tcp, 0)),
+                           static_cast<uint32_t>(std::max(*udp, 0))};
 }
 
 common::Result<PerFamily> iptables_legacy() {

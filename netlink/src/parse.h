@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 
+#include "common/error.h"
 #include "netlink/link.h"
 #include "netlink/netdev.h"
 
@@ -31,6 +33,9 @@ inline constexpr int kNetdevAttrMax = 4;
 // The MTU of a unicast route message when it is set and not locked, which
 // bpf_fib_lookup ignores and the kernel's forwarding path does not.
 std::optional<uint32_t> unlocked_route_mtu(nlmsghdr* nlh);
+
+// An integer sysctl (or any one-number file).
+common::Result<int> read_int(const std::string& path);
 
 // ifindex and features from a netdev dev-get reply or notification.
 std::optional<std::pair<uint32_t, XdpFeatures>> parse_netdev(nlmsghdr* nlh);

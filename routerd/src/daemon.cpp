@@ -163,16 +163,46 @@ void read_policy(std::string_view what, Read read, netlink::PerFamily& known) {
   known = *now;
 }
 
+// What the fast path does under one family's netfilter ruleset.
+std::string_view firewall_effect(bool acts, bool stateful, bool gate) {
+  if (!acts) return "none";
+  if (stateful && gate)
+    return "stateful: new flows to the kernel, established ones forwarded as conntrack "
+           "translates them";
+  return "forwarded traffic goes to the kernel";
+}
+
+// conntrack's settings the gate follows; unreadable: no gate.
+std::optional<netlink::ConntrackSettings> read_conntrack() {
+  auto ct = netlink::conntrack_settings();
+  if (!ct) return std::nullopt;
+  return *ct;
+}
+
 }  // namespace
 
-// Kernel policy the fast path cannot apply: what it concerns goes up.
+// Kernel policy the fast path cannot apply, or applies through conntrack:
+// what it concerns goes up.
 void Daemon::mirror_policy() {
   read_policy("IPsec (xfrm) forward/output policies", netlink::xfrm_forward_policies, xfrm_);
-  read_policy("netfilter on the forward path", netlink::forward_firewall, firewall_);
-  const uint32_t policy =
-      (xfrm_.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm_.ipv6 ? FP_POLICY_XFRM6 : 0u) |
-      (firewall_.ipv4 ? FP_POLICY_NF4 : 0u) | (firewall_.ipv6 ? FP_POLICY_NF6 : 0u);
-  if (auto r = fp_.set_policy(policy); !r) common::log::error(kLog, "{}", r.error().message());
+  auto nf = netlink::forward_firewall();
+  if (!nf) {
+    common::log::error(kLog, "cannot read netfilter's ruleset ({}): IPv4 and IPv6 go to the kernel",
+                       nf.error().message());
+    nf = netlink::ForwardFirewall{{true, true}, {}};
+  }
+  conntrack_ = read_conntrack();
+  const bool gate = conntrack_.has_value();
+  if (*nf != firewall_)
+    common::log::info(kLog, "netfilter on the forward path: IPv4 {}; IPv6 {}{}",
+                      firewall_effect(nf->acts.ipv4, nf->stateful.ipv4, gate),
+                      firewall_effect(nf->acts.ipv6, nf->stateful.ipv6, gate),
+                      (nf->stateful.ipv4 || nf->stateful.ipv6) && gate && !conntrack_->tcp_liberal
+                          ? " (UDP only: TCP needs net.netfilter.nf_conntrack_tcp_be_liberal=1)"
+                          : "");
+  firewall_ = *nf;
+  if (auto r = fp_.set_policy(xfrm_, firewall_, conntrack_); !r)
+    common::log::error(kLog, "{}", r.error().message());
 }
 
 // Rules selecting by mark change nothing for the fast path: a forwarded
@@ -260,7 +290,7 @@ bool Daemon::poll_checks() {
     if (st.managed) changed |= refresh_checks(st.ifindex);
   auto legacy = netlink::iptables_legacy();
   const netlink::PerFamily now = legacy ? *legacy : netlink::PerFamily{true, true};
-  if (now != legacy_firewall_) {
+  if (now != legacy_firewall_ || read_conntrack() != conntrack_) {
     legacy_firewall_ = now;
     mirror_policy();
   }
@@ -593,8 +623,11 @@ nlohmann::json Daemon::status_json() const {
           {"full_source_check", full_source_check_},
           {"xfrm_policies_ipv4", xfrm_.ipv4},
           {"xfrm_policies_ipv6", xfrm_.ipv6},
-          {"netfilter_ipv4", firewall_.ipv4},
-          {"netfilter_ipv6", firewall_.ipv6},
+          {"netfilter_ipv4", firewall_.acts.ipv4},
+          {"netfilter_ipv6", firewall_.acts.ipv6},
+          {"netfilter_stateful_ipv4", firewall_.stateful.ipv4 && conntrack_.has_value()},
+          {"netfilter_stateful_ipv6", firewall_.stateful.ipv6 && conntrack_.has_value()},
+          {"conntrack_tcp_liberal", conntrack_ && conntrack_->tcp_liberal},
           {"fwmark_rules", fwmark_rules_},
           {"ipv4_mtu_ceiling", ceilings_.ipv4},
           {"ipv6_mtu_ceiling", ceilings_.ipv6},

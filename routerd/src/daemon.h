@@ -105,6 +105,8 @@ class Daemon {
   netlink::XfrmPolicies xfrm_;
   netlink::ForwardFirewall firewall_;
   netlink::PerFamily legacy_firewall_;  // iptables-legacy, read at each checks poll
+  // conntrack's sysctls, read at each checks poll (no notification)
+  std::optional<netlink::ConntrackSettings> conntrack_;
   size_t fwmark_rules_ = 0;
   int collect_attempts_ = 0;
   Clock::time_point next_collect_{};

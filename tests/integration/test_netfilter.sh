@@ -12,7 +12,7 @@
 #   h1 ──────── r ──────── h2          routerd in r manages eth-h*
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmds ip nsenter jq ping nft nstat iptables-nft iptables-legacy ip6tables-legacy
+require_cmds ip nsenter jq ping nft nstat iptables-nft iptables-legacy ip6tables-legacy socat cmp
 N=20
 setup_topology
 write_config "$TEST_TMP/routerd.conf" "eth-h*"
@@ -127,10 +127,10 @@ check "... all gone: the fast path forwards again" \
 nft_r add table inet live
 nft_r add chain inet live fw '{ type filter hook forward priority 0; policy accept; }'
 wait_until 5 eval '[ "$(status_of netfilter_ipv4)" = false ]' || die "routerd did not settle"
-in_ns "$H2" "$TOOLS/udpstream" recv 9101 100000 30 "$TEST_TMP/live.log" >/dev/null 2>&1 &
+nsenter --net="/run/netns/$H2" -- "$TOOLS/udpstream" recv 9101 100000 30 "$TEST_TMP/live.log" >/dev/null 2>&1 &
 live_recv=$!
 wait_until 5 udp_listening "$H2" 9101 || die "the stream's receiver did not start"
-in_ns "$H1" "$TOOLS/udpstream" send 10.0.2.2 9101 100000 10000 >/dev/null &
+nsenter --net="/run/netns/$H1" -- "$TOOLS/udpstream" send 10.0.2.2 9101 100000 10000 >/dev/null &
 live_send=$!
 sleep 0.5
 fwd0=$(forwarded eth-h1)
@@ -155,5 +155,153 @@ echo "drop added under traffic: the last datagram to reach h2 was sent" \
 check "... a drop added under traffic takes effect within 1 s" test "$window_us" -lt 1000000
 check "... and after it none of that port is forwarded" dropped_port 9101
 nft_r delete table inet live
+# The conntrack gate. A stateful ruleset (forward: drop by default,
+# established flows accepted first, new ones only from h1) with masquerade
+# out of eth-h2; h2 without a route back to h1; TCP windows not checked
+# (be_liberal). One exact frame sent again and again each way: the first
+# ones cross r by the kernel (conntrack not yet assured: UDP waits 2 s),
+# the rest by the fast path, and every copy must leave r as the same bytes.
+ip netns exec "$R" sysctl -qw net.netfilter.nf_conntrack_tcp_be_liberal=1
+ip -n "$H2" route del default
+nft_r -f - <<'RULES'
+table inet sf {
+	chain fw {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		iifname "eth-h1" ct state new accept
+	}
+}
+table ip sfnat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "eth-h2" masquerade
+	}
+}
+RULES
+check "a stateful ruleset with masquerade: routerd gates IPv4 and IPv6 by conntrack, TCP too" \
+	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = true ] &&
+		[ "$(status_of netfilter_stateful_ipv6)" = true ] && [ "$(status_of conntrack_tcp_liberal)" = true ]'
+check "... and routerctl daemon status says so" \
+	eval 'rctl daemon status | grep -q "stateful ruleset for IPv4 and IPv6: new flows go to the kernel"'
+mac_r() { ip -n "$R" -j link show "$1" | jq -r '.[0].address'; }
+MAC_H1=$(mac_r eth-h1) MAC_H2=$(mac_r eth-h2)
+FRAMES=1000 FRAME_RATE=200 # 5 s: 2 s by the kernel, then the fast path
+capture_start() { # NS PORT NAME SECONDS: frames to or from PORT on NS's eth0
+	nsenter --net="/run/netns/$1" -- "$TOOLS/frames" capture eth0 "$2" "$4" >"$TEST_TMP/$3.json" &
+	eval "CAP_$3=$!"
+	wait_until 5 grep -q ready "$TEST_TMP/$3.json" || die "capture $3 did not start"
+}
+capture_end() { # NAME...: waits for their time to be up; OUT_<NAME> gets each one's JSON
+	local name
+	for name in "$@"; do
+		wait "$(eval echo "\$CAP_$name")"
+		printf -v "OUT_${name^^}" '%s' "$(tail -1 "$TEST_TMP/$name.json")"
+	done
+}
+# flow FAMILY H1_ADDR H2_ADDR H2_SEES_H1_AS: the frames each way, both
+# captured; sets OUT_H2 and OUT_H1 (the captures' JSON).
+flow() {
+	local a1=$2 a2=$3 as=$4
+	nsenter --net="/run/netns/$H2" -- socat -u "UDP$1-RECV:7777" /dev/null &
+	local sink2=$!
+	nsenter --net="/run/netns/$H1" -- socat -u "UDP$1-RECV:40000" /dev/null &
+	local sink1=$!
+	local secs=$((FRAMES / FRAME_RATE + 2))
+	capture_start "$H2" 7777 h2 "$secs"
+	capture_start "$H1" 7777 h1 "$secs"
+	in_ns "$H1" "$TOOLS/frames" send eth0 "$MAC_H1" "$a1" "$a2" 40000 7777 "$FRAMES" "$FRAME_RATE" &
+	local out=$!
+	sleep 0.2
+	in_ns "$H2" "$TOOLS/frames" send eth0 "$MAC_H2" "$a2" "$as" 7777 40000 "$FRAMES" "$FRAME_RATE"
+	wait "$out"
+	capture_end h2 h1
+	kill "$sink1" "$sink2" 2>/dev/null
+	wait "$sink1" "$sink2" 2>/dev/null
+}
+same_bytes() { # JSON: all FRAMES frames arrived, every one the same bytes
+	jq -e --argjson n "$FRAMES" '.frames == $n and (.distinct | length) == 1' <<<"$1" >/dev/null || {
+		echo "  $(jq -c '{frames, distinct: [.distinct[] | {count, hex: .hex[0:140]}]}' <<<"$1")"
+		return 1
+	}
+}
+gate_counts() { # DEV: forwarded, ct_new
+	local j
+	j=$(stats_json "$1")
+	jq -r '.interfaces[0] | "\(.forwarded.packets) \(.passed.ct_new)"' <<<"$j"
+}
+read -r f1 n1 < <(gate_counts eth-h1)
+read -r f2 n2 < <(gate_counts eth-h2)
+flow 4 10.0.1.2 10.0.2.2 10.0.2.1
+read -r f1b n1b < <(gate_counts eth-h1)
+read -r f2b n2b < <(gate_counts eth-h2)
+echo "conntrack gate, IPv4 UDP with masquerade: h1->h2 $((f1b - f1)) of $FRAMES by the fast path," \
+	"$((n1b - n1)) to the kernel (ct_new); h2->h1 $((f2b - f2)) by the fast path, $((n2b - n2)) to the kernel"
+check "IPv4 UDP through masquerade: h2 gets every frame, kernel- and fast-path-forwarded alike byte for byte" \
+	same_bytes "$OUT_H2"
+check "... translated as the kernel does: from r's 10.0.2.1 (0a000201), port 40000 kept" \
+	eval 'jq -r ".distinct[0].hex" <<<"$OUT_H2" | tr -d " \n" | grep -q "^.\{52\}0a0002010a0002029c40"'
+check "... the replies, translated back, reach h1 the same way" same_bytes "$OUT_H1"
+check "... the fast path forwarded most of each direction once conntrack assured the flow" \
+	eval 'at_least $((f1b - f1)) $((FRAMES / 4)) && at_least $((f2b - f2)) $((FRAMES / 4))'
+check "... and the kernel the first packets (ct_new)" at_least $((n1b - n1)) 1
+read -r f1 n1 < <(gate_counts eth-h1)
+flow 6 fd00:1::2 fd00:2::2 fd00:1::2
+read -r f1b n1b < <(gate_counts eth-h1)
+check "IPv6 UDP under the stateful ruleset: h2 gets every frame, byte for byte alike" same_bytes "$OUT_H2"
+check "... and h1 every reply" same_bytes "$OUT_H1"
+check "... most by the fast path, the first by the kernel" \
+	eval 'at_least $((f1b - f1)) $((FRAMES / 4)) && at_least $((n1b - n1)) 1'
+
+# Unsolicited from outside: conntrack has nothing established, netfilter
+# drops it, and so nothing of it is forwarded.
+read -r f2 n2 < <(gate_counts eth-h2)
+capture_start "$H1" 6666 h1 1
+in_ns "$H2" "$TOOLS/frames" send eth0 "$MAC_H2" 10.0.2.2 10.0.1.2 5555 6666 50 500
+capture_end h1
+read -r f2b n2b < <(gate_counts eth-h2)
+check "a new flow from outside: h1 gets none of it, as with the kernel alone" \
+	test "$(jq .frames <<<"$OUT_H1")" = 0
+check "... the fast path forwarded none, all 50 went to the kernel (ct_new)" \
+	eval '[ "$f2b" = "$f2" ] && at_least $((n2b - n2)) 50'
+
+# TCP through masquerade: SYN and FIN to the kernel, the data by the gate.
+head -c 20000000 /dev/urandom >"$TEST_TMP/tcp.in"
+tcp_transfer() {
+	nsenter --net="/run/netns/$H2" -- socat -u TCP-LISTEN:7000,reuseaddr "OPEN:$TEST_TMP/tcp.out,creat,trunc" &
+	local rx=$!
+	wait_until 5 tcp_listening "$H2" 7000 || die "the TCP receiver did not start"
+	in_ns "$H1" socat -u "OPEN:$TEST_TMP/tcp.in" TCP:10.0.2.2:7000
+	wait "$rx"
+	cmp -s "$TEST_TMP/tcp.in" "$TEST_TMP/tcp.out"
+}
+tcp_counts() { stats_json eth-h1 | jq -r '.interfaces[0] | "\(.forwarded.packets) \(.passed.ct_tcp_control) \(.passed.ct_tcp_window)"'; }
+read -r t0 c0 w0 < <(tcp_counts)
+check "TCP through masquerade: 20 MB arrive intact" tcp_transfer
+read -r t1 c1 w1 < <(tcp_counts)
+echo "conntrack gate, TCP: $((t1 - t0)) segments h1->h2 by the fast path, $((c1 - c0)) SYN/FIN/RST to the kernel"
+check "... the data segments by the fast path, SYN and FIN by the kernel" \
+	eval 'at_least $((t1 - t0)) 1000 && at_least $((c1 - c0)) 2'
+ip netns exec "$R" sysctl -qw net.netfilter.nf_conntrack_tcp_be_liberal=0
+check "conntrack checks TCP windows again: routerd follows (checks interval)" \
+	wait_until 5 eval '[ "$(status_of conntrack_tcp_liberal)" = false ]'
+read -r t0 c0 w0 < <(tcp_counts)
+check "... 20 MB arrive intact" tcp_transfer
+read -r t1 c1 w1 < <(tcp_counts)
+check "... every segment by the kernel (ct_tcp_window), none by the fast path" \
+	eval '[ "$t1" = "$t0" ] && at_least $((w1 - w0)) 1000'
+
+# A drop put before the established rule: the gate is off for every flow,
+# the established one too.
+nft_r insert rule inet sf fw udp dport 7777 drop
+check "a drop before the established rule: the ruleset is no longer stateful" \
+	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = false ]'
+capture_start "$H2" 7777 h2 1
+in_ns "$H1" "$TOOLS/frames" send eth0 "$MAC_H1" 10.0.1.2 10.0.2.2 40000 7777 50 500
+capture_end h2
+check "... the established flow's frames are dropped, as the kernel does: h2 gets none" \
+	test "$(jq .frames <<<"$OUT_H2")" = 0
+nft_r delete table inet sf
+nft_r delete table ip sfnat
+ip -n "$H2" route add default via 10.0.2.1
 check "routerd is alive" routerd_alive
 finish

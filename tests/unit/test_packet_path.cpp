@@ -514,13 +514,13 @@ TEST_CASE("IPsec (xfrm) policies of a family hand its forwarded traffic to the k
   const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
   REQUIRE(run(v4).action == XDP_REDIRECT);
   REQUIRE(run(v6).action == XDP_REDIRECT);
-  REQUIRE(r.fp.set_policy(FP_POLICY_XFRM4));
+  REQUIRE(r.fp.set_policy({true, false}, {}, {}));
   check_pass(v4, FP_PASS_XFRM_POLICY);
   CHECK(run(v6).action == XDP_REDIRECT);
-  REQUIRE(r.fp.set_policy(FP_POLICY_XFRM6));
+  REQUIRE(r.fp.set_policy({false, true}, {}, {}));
   CHECK(run(v4).action == XDP_REDIRECT);
   check_pass(v6, FP_PASS_XFRM_POLICY);
-  REQUIRE(r.fp.set_policy(0));
+  REQUIRE(r.fp.set_policy({}, {}, {}));
 }
 
 TEST_CASE("IPv6 the kernel would not forward is handed up") {

@@ -49,10 +49,22 @@ int daemon_status(Context& ctx, cli::Args& args) {
   const bool nf4 = s.value("netfilter_ipv4", false), nf6 = s.value("netfilter_ipv6", false);
   out.field("netfilter_ipv4", nf4, "");
   out.field("netfilter_ipv6", nf6, "");
-  if (nf4 || nf6)
+  const bool ct4 = s.value("netfilter_stateful_ipv4", false);
+  const bool ct6 = s.value("netfilter_stateful_ipv6", false);
+  const bool liberal = s.value("conntrack_tcp_liberal", false);
+  out.field("netfilter_stateful_ipv4", ct4, "");
+  out.field("netfilter_stateful_ipv6", ct6, "");
+  out.field("conntrack_tcp_liberal", liberal, "");
+  auto families = [](bool v4, bool v6) { return v4 && v6 ? "IPv4 and IPv6" : v4 ? "IPv4" : "IPv6"; };
+  if ((nf4 && !ct4) || (nf6 && !ct6))
     out.text(fmt::format("    netfilter on the forward path for {}: that traffic goes to the "
                          "kernel\n",
-                         nf4 && nf6 ? "IPv4 and IPv6" : nf4 ? "IPv4" : "IPv6"));
+                         families(nf4 && !ct4, nf6 && !ct6)));
+  if (ct4 || ct6)
+    out.text(fmt::format("    stateful ruleset for {}: new flows go to the kernel, established {} "
+                         "flows are forwarded as conntrack translates them{}\n",
+                         families(ct4, ct6), liberal ? "UDP and TCP" : "UDP",
+                         liberal ? "" : " (TCP too with net.netfilter.nf_conntrack_tcp_be_liberal=1)"));
   out.field("fwmark_rules", s.value("fwmark_rules", 0),
             s.value("fwmark_rules", 0)
                 ? "    {} ip rules select by fwmark: only netfilter or tc mark packets, and "

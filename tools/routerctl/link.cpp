@@ -134,10 +134,10 @@ common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink:
   if (auto r = fp.set_full_source_check(netlink::ipv4_full_source_check()); !r) return r;
   // Unreadable xfrm policies count as present, as in routerd.
   const auto xfrm = netlink::xfrm_forward_policies().value_or(netlink::XfrmPolicies{true, true});
-  const auto nf = netlink::forward_firewall().value_or(netlink::ForwardFirewall{true, true});
-  const uint32_t policy = (xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u) |
-                          (nf.ipv4 ? FP_POLICY_NF4 : 0u) | (nf.ipv6 ? FP_POLICY_NF6 : 0u);
-  if (auto r = fp.set_policy(policy); !r) return r;
+  const auto nf = netlink::forward_firewall().value_or(netlink::ForwardFirewall{{true, true}, {}});
+  auto conntrack = netlink::conntrack_settings();
+  if (auto r = fp.set_policy(xfrm, nf, conntrack ? std::optional(*conntrack) : std::nullopt); !r)
+    return r;
   auto ceilings = netlink::route_mtu_ceilings();
   if (!ceilings) return std::unexpected(ceilings.error());
   return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);

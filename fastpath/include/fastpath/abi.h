@@ -36,7 +36,10 @@
 	X(IPV6_DISABLED, "ipv6_disabled", "IPv6 disabled on the interface: kernel drops it") \
 	X(LOCAL_UNKNOWN, "local_unknown", "more local IPv4 addresses than the fast path holds: kernel checks the source") \
 	X(XFRM_POLICY, "xfrm_policy", "IPsec (xfrm) forward or output policies exist: kernel applies them") \
-	X(NETFILTER, "netfilter", "netfilter rules on the forward path (filter, NAT, mangle): kernel applies them")
+	X(NETFILTER, "netfilter", "netfilter rules on the forward path (filter, NAT, mangle): kernel applies them") \
+	X(CT_NEW, "ct_new", "stateful ruleset, flow not yet established in conntrack: netfilter decides it") \
+	X(CT_TCP_CONTROL, "ct_tcp_control", "stateful ruleset, TCP SYN, FIN or RST: conntrack follows it") \
+	X(CT_TCP_WINDOW, "ct_tcp_window", "stateful ruleset, TCP while conntrack checks windows (nf_conntrack_tcp_be_liberal 0): it sees every segment")
 
 #define FP_PASS_ENUM_(e, name, why) FP_PASS_##e,
 enum fp_pass_reason { FP_PASS_REASONS(FP_PASS_ENUM_) FP_PASS__MAX };
@@ -86,6 +89,11 @@ struct fp_limits {
 	 * full check), and rejects one whose route back is local or broadcast. */
 	__u32 full_source_check;
 	__u32 policy; /* FP_POLICY_*: kernel policy the fast path cannot apply */
+	/* The conntrack gate refreshes an entry it forwards for to these, as
+	 * the kernel does: nf_conntrack_tcp_timeout_established and
+	 * nf_conntrack_udp_timeout_stream, in ms. */
+	__u32 ct_tcp_timeout_ms;
+	__u32 ct_udp_timeout_ms;
 };
 
 /* fp_limits.policy: forwarded traffic of that family goes to the kernel. */
@@ -93,6 +101,12 @@ struct fp_limits {
 #define FP_POLICY_XFRM6 (1U << 1) /* ... for IPv6 */
 #define FP_POLICY_NF4 (1U << 2)   /* netfilter on the IPv4 forward path */
 #define FP_POLICY_NF6 (1U << 3)   /* ... IPv6 */
+/* With FP_POLICY_NF4/6: the ruleset is stateful (every forward-path chain
+ * accepts established flows first, or is NAT): the conntrack gate forwards
+ * established UDP flows, and TCP with FP_POLICY_CT_TCP. */
+#define FP_POLICY_CT4 (1U << 4)
+#define FP_POLICY_CT6 (1U << 5)
+#define FP_POLICY_CT_TCP (1U << 6) /* nf_conntrack_tcp_be_liberal 1 */
 
 /* The router's own IPv4 addresses (map "local_addrs", two entries: one is
  * written while the other is read): an open-addressing table of host-order

@@ -17,6 +17,8 @@
 #include "common/device_checks.h"
 #include "common/error.h"
 #include "fastpath/abi.h"
+#include "netlink/netfilter.h"
+#include "netlink/policy.h"
 
 namespace fastpath {
 
@@ -123,9 +125,12 @@ class Fastpath {
   // Whether the kernel looks every IPv4 source up, rp_filter off too
   // (netlink::ipv4_full_source_check()).
   Result<void> set_full_source_check(bool full);
-  // Kernel policy the fast path cannot apply (FP_POLICY_* bits): forwarded
-  // traffic it concerns goes to the kernel.
-  Result<void> set_policy(uint32_t policy);
+  // Kernel policy on the forward path: per family, xfrm policies and
+  // netfilter the fast path cannot apply send that traffic to the kernel;
+  // a stateful ruleset sends only what is not an established flow, given
+  // conntrack's settings (unreadable: nullopt, and no gate).
+  Result<void> set_policy(const netlink::PerFamily& xfrm, const netlink::ForwardFirewall& nf,
+                          const std::optional<netlink::ConntrackSettings>& conntrack);
   // The smallest unlocked route MTU per family, 0 for none.
   Result<void> set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6);
   // Egress devices: the DEVMAP. Add only devices that can take redirects.
