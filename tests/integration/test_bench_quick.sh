@@ -7,7 +7,7 @@
 #   pktgen   kernel|fastpath|limit   sink    and removes these itself)
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmds ip nsenter jq ethtool ss iperf3
+require_cmds ip nsenter jq ethtool ss iperf3 nft
 
 OUT=$TEST_TMP/out
 # bench.sh exits 3 if r's counters say a run did not measure what it
@@ -36,6 +36,15 @@ for fam in ipv4 ipv6; do
 			all(\$c[]; .pps.median > 0 and all(.samples[]; .received > 0 and .sent > 0))"
 	done
 done
+check "the stateful part: kernel and fast path under the ruleset, both delivered" has '
+	.stateful.ruleset == "stateful+masquerade" and
+	([.stateful.pps[].mode] | sort) == ["fastpath", "kernel"] and
+	all(.stateful.pps[]; .pps.median > 0) and
+	all(.stateful.pps[] | select(.mode == "fastpath") | .samples[];
+	    .r.fastpath_forwarded >= 0.99 * .received) and
+	([.stateful.tcp[].mode] | sort) == ["fastpath", "kernel"] and
+	all(.stateful.tcp[]; .gbps.median > 0) and
+	(.stateful.fastpath_over_kernel_pps | type) == "number"'
 check "each pps sample has its keys" has '
 	all(.pps[].samples[]; ["family", "routes", "destinations", "mode", "round", "pps",
 	  "sent", "transmitted", "received", "lost", "r", "problems"] - keys == [])'
@@ -48,7 +57,7 @@ check "ratios per family and cell" has '
 	(.ratios | length) == 2 * (.config.cells | length) and
 	all(.ratios[]; .fastpath_over_kernel > 0 and .fastpath_over_limit > 0)'
 check "route tables: install time measured" has '
-	(.route_install | length) == 2 * (.config.cells | length) and
+	(.route_install | length) == 2 * (.config.cells | length) + (if .stateful then 1 else 0 end) and
 	all(.route_install[]; has("seconds") and has("mem_mib"))'
 check "bulk TCP through both modes, 1 and 4 streams" has '
 	([.tcp[] | "\(.mode)/\(.streams)"] | sort) ==

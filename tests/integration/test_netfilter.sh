@@ -198,25 +198,30 @@ capture_end() { # NAME...: waits for their time to be up; OUT_<NAME> gets each o
 		printf -v "OUT_${name^^}" '%s' "$(tail -1 "$TEST_TMP/$name.json")"
 	done
 }
-# flow FAMILY H1_ADDR H2_ADDR H2_SEES_H1_AS: the frames each way, both
-# captured; sets OUT_H2 and OUT_H1 (the captures' JSON).
+# flow FAMILY FIRST  H1_SRC H1_DST H1_PORT H1_TO_PORT  H2_SRC H2_DST H2_PORT
+# H2_TO_PORT: one frame from each host (SRC:PORT to DST:TO_PORT) again and
+# again, FIRST's starting; what each receives on its PORT captured, into
+# OUT_H1 and OUT_H2.
 flow() {
-	local a1=$2 a2=$3 as=$4
-	nsenter --net="/run/netns/$H2" -- socat -u "UDP$1-RECV:7777" /dev/null &
-	local sink2=$!
-	nsenter --net="/run/netns/$H1" -- socat -u "UDP$1-RECV:40000" /dev/null &
-	local sink1=$!
-	local secs=$((FRAMES / FRAME_RATE + 2))
-	capture_start "$H2" 7777 h2 "$secs"
-	capture_start "$H1" 7777 h1 "$secs"
-	in_ns "$H1" "$TOOLS/frames" send eth0 "$MAC_H1" "$a1" "$a2" 40000 7777 "$FRAMES" "$FRAME_RATE" &
-	local out=$!
-	sleep 0.2
-	in_ns "$H2" "$TOOLS/frames" send eth0 "$MAC_H2" "$a2" "$as" 7777 40000 "$FRAMES" "$FRAME_RATE"
-	wait "$out"
+	local fam=$1 first=$2 secs=$((FRAMES / FRAME_RATE + 2)) n sink=() out
+	shift 2
+	local -A src=([1]=$1 [2]=$5) dst=([1]=$2 [2]=$6) port=([1]=$3 [2]=$7) to=([1]=$4 [2]=$8)
+	local -A ns=([1]=$H1 [2]=$H2) mac=([1]=$MAC_H1 [2]=$MAC_H2)
+	for n in 1 2; do
+		nsenter --net="/run/netns/${ns[$n]}" -- socat -u "UDP$fam-RECV:${port[$n]}" /dev/null &
+		sink+=($!)
+		capture_start "${ns[$n]}" "${port[$n]}" "h$n" "$secs"
+	done
+	for n in "$first" $((3 - first)); do
+		in_ns "${ns[$n]}" "$TOOLS/frames" send eth0 "${mac[$n]}" "${src[$n]}" "${dst[$n]}" \
+			"${port[$n]}" "${to[$n]}" "$FRAMES" "$FRAME_RATE" &
+		out+=" $!"
+		sleep 0.2
+	done
+	wait $out
 	capture_end h2 h1
-	kill "$sink1" "$sink2" 2>/dev/null
-	wait "$sink1" "$sink2" 2>/dev/null
+	kill "${sink[@]}" 2>/dev/null
+	wait "${sink[@]}" 2>/dev/null
 }
 same_bytes() { # JSON: all FRAMES frames arrived, every one the same bytes
 	jq -e --argjson n "$FRAMES" '.frames == $n and (.distinct | length) == 1' <<<"$1" >/dev/null || {
@@ -231,7 +236,7 @@ gate_counts() { # DEV: forwarded, ct_new
 }
 read -r f1 n1 < <(gate_counts eth-h1)
 read -r f2 n2 < <(gate_counts eth-h2)
-flow 4 10.0.1.2 10.0.2.2 10.0.2.1
+flow 4 1  10.0.1.2 10.0.2.2 40000 7777  10.0.2.2 10.0.2.1 7777 40000
 read -r f1b n1b < <(gate_counts eth-h1)
 read -r f2b n2b < <(gate_counts eth-h2)
 echo "conntrack gate, IPv4 UDP with masquerade: h1->h2 $((f1b - f1)) of $FRAMES by the fast path," \
@@ -245,12 +250,52 @@ check "... the fast path forwarded most of each direction once conntrack assured
 	eval 'at_least $((f1b - f1)) $((FRAMES / 4)) && at_least $((f2b - f2)) $((FRAMES / 4))'
 check "... and the kernel the first packets (ct_new)" at_least $((n1b - n1)) 1
 read -r f1 n1 < <(gate_counts eth-h1)
-flow 6 fd00:1::2 fd00:2::2 fd00:1::2
+flow 6 1  fd00:1::2 fd00:2::2 40000 7777  fd00:2::2 fd00:1::2 7777 40000
 read -r f1b n1b < <(gate_counts eth-h1)
 check "IPv6 UDP under the stateful ruleset: h2 gets every frame, byte for byte alike" same_bytes "$OUT_H2"
 check "... and h1 every reply" same_bytes "$OUT_H1"
 check "... most by the fast path, the first by the kernel" \
 	eval 'at_least $((f1b - f1)) $((FRAMES / 4)) && at_least $((n1b - n1)) 1'
+
+# DNAT: r's 10.0.2.1:8080 forwarded to h1's port 80, both directions.
+nft_r add chain ip sfnat pre '{ type nat hook prerouting priority -100; }'
+nft_r add rule ip sfnat pre iifname eth-h2 udp dport 8080 dnat to 10.0.1.2:80
+nft_r add rule inet sf fw ct status dnat accept
+check "DNAT added: the ruleset stays stateful" \
+	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = true ]'
+read -r f2 n2 < <(gate_counts eth-h2)
+flow 4 2  10.0.1.2 10.0.2.2 80 40001  10.0.2.2 10.0.2.1 40001 8080
+read -r f2b n2b < <(gate_counts eth-h2)
+check "DNAT port forward: h1 gets every frame, to 10.0.1.2:80, byte for byte alike" same_bytes "$OUT_H1"
+check "... translated as the kernel does (0a000202 to 0a000102, port 80)" \
+	eval 'jq -r ".distinct[0].hex" <<<"$OUT_H1" | tr -d " \n" | grep -q "^.\{52\}0a0002020a0001029c410050"'
+check "... the replies reach h2 from 10.0.2.1:8080, alike" same_bytes "$OUT_H2"
+check "... most by the fast path, the first by the kernel" \
+	eval 'at_least $((f2b - f2)) $((FRAMES / 4)) && at_least $((n2b - n2)) 1'
+
+# iptables-nft's stateful form is read too; iptables-legacy's is not (its
+# tables keep their family on the kernel).
+for ipt in iptables-nft iptables-legacy; do
+	want=true
+	[ "$ipt" = iptables-legacy ] && want=false
+	ip netns exec "$R" "$ipt" -P FORWARD DROP
+	ip netns exec "$R" "$ipt" -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+	ip netns exec "$R" "$ipt" -A FORWARD -i eth-h1 -j ACCEPT
+	check "$ipt -m conntrack --ctstate ESTABLISHED first: stateful $want" \
+		wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = $want ] && [ "$(status_of netfilter_ipv4)" = true ]'
+	ip netns exec "$R" "$ipt" -F FORWARD
+	ip netns exec "$R" "$ipt" -P FORWARD ACCEPT
+done
+check "... both flushed: stateful again" \
+	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = true ]'
+# Mangle changes established packets too: the family goes to the kernel.
+nft_r add table ip mg
+nft_r add chain ip mg pre '{ type filter hook prerouting priority -150; }'
+nft_r add rule ip mg pre ip dscp set cs1
+check "a mangle rule (DSCP) beside the stateful ruleset: IPv4 no longer stateful, IPv6 still" \
+	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = false ] && [ "$(status_of netfilter_stateful_ipv6)" = true ]'
+nft_r delete table ip mg
+check "... deleted: stateful again" wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = true ]'
 
 # Unsolicited from outside: conntrack has nothing established, netfilter
 # drops it, and so nothing of it is forwarded.

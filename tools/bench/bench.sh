@@ -17,7 +17,7 @@
 #
 # Usage: tools/bench/bench.sh [--quick] [--rounds N] [--duration S]
 #          [--tcp-duration S] [--cells "ROUTES:DESTS ..."] [--families "ipv4 ipv6"]
-#          [--parts "pps tcp nsperpkt"] [--seed N] [--out DIR]
+#          [--parts "pps tcp stateful nsperpkt"] [--seed N] [--out DIR]
 # Run as root after a build (./run.sh bench does both). Modes are
 # interleaved (kernel, fastpath, limit, kernel, ...) so a drifting machine
 # shows up as spread, not as a difference between modes.
@@ -43,7 +43,7 @@ usage() {
 QUICK=false
 ROUNDS='' DURATION='' TCP_DURATION='' CELLS='' NSPERPKT_CALLS='' NSPERPKT_ROUTES=''
 FAMILIES="ipv4 ipv6"
-PARTS="pps tcp nsperpkt"
+PARTS="pps tcp stateful nsperpkt"
 SEED=1
 OUT=$ROOT_DIR/bench-results
 while [ $# -gt 0 ]; do
@@ -88,7 +88,9 @@ for tool in "$PKTGEN" "$ROUTERD" "$ROUTERCTL" "$BENCH_LIMIT" "$BENCH_ROUTES" "$N
 	[ -x "$tool" ] || die "$tool is missing: build first (./run.sh build)"
 done
 why=$(missing_cmds ip nsenter jq ethtool ss awk timeout) || die "$why"
-[[ " $PARTS " == *" tcp "* ]] && ! why=$(missing_cmds iperf3) && die "$why (or --parts without tcp)"
+[[ " $PARTS " == *" tcp "* || " $PARTS " == *" stateful "* ]] && ! why=$(missing_cmds iperf3) &&
+	die "$why (or --parts without tcp and stateful)"
+[[ " $PARTS " == *" stateful "* ]] && ! why=$(missing_cmds nft) && die "$why (or --parts without stateful)"
 
 # Our namespaces start with "bn" (a shared machine's convention).
 P=bn$$
@@ -102,11 +104,12 @@ cleanup() {
 	stop_pid "$LIMIT_PID" 5
 	# Whatever else we started in our namespaces (a sink, iperf3) ends with
 	# them; the fast path's pins are not in a namespace: unload them.
-	for ns in "$P-r" "${P}t-r"; do
+	for ns in "$P-r" "${P}t-r" "${P}s-r"; do
 		[ -e "/run/netns/$ns" ] && in_ns "$ns" "$ROUTERCTL" fastpath unload >/dev/null 2>&1
 	done
 	topo_h1_r_h2_down "$P"
 	topo_h1_r_h2_down "${P}t"
+	topo_h1_r_h2_down "${P}s"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -162,6 +165,43 @@ run_tcp() {
 	done
 }
 
+# ---- a stateful firewall with masquerade on r: kernel forwarding under it ---
+# ---- against the fast path's conntrack gate (one flow, 64-byte UDP; bulk ---
+# ---- TCP with windows unchecked, which the gate needs) --------------------
+
+run_stateful() {
+	local round mode
+	topo_up "${P}s"
+	H1=${P}s-h1 R=${P}s-r H2=${P}s-h2
+	prepare_pps
+	install_table ipv4 1 1
+	stateful_ruleset || die "cannot install the stateful ruleset"
+	prime_conntrack
+	RULESET=stateful+masquerade
+	for round in $(seq "$ROUNDS"); do
+		for mode in kernel fastpath; do
+			pps_sample ipv4 1 1 "$mode" "$round"
+		done
+	done
+	flush_table ipv4
+	topo_h1_r_h2_down "${P}s"
+	for round in $(seq "$ROUNDS"); do
+		for mode in kernel fastpath; do
+			RULESET=
+			topo_up "${P}s"
+			H1=${P}s-h1 R=${P}s-r H2=${P}s-h2
+			stateful_ruleset || die "cannot install the stateful ruleset"
+			[ "$mode" = fastpath ] && { start_routerd || die "routerd did not attach"; }
+			in_ns "$H1" ping -c1 -W2 10.0.2.2 >/dev/null || die "h1 cannot reach h2"
+			RULESET=stateful+masquerade
+			tcp_sample "$mode" 1 "$round"
+			[ "$mode" = fastpath ] && stop_routerd
+			topo_h1_r_h2_down "${P}s"
+		done
+	done
+	RULESET=
+}
+
 run_nsperpkt() {
 	log "fp-nsperpkt: $NSPERPKT_CALLS calls, then with $NSPERPKT_ROUTES routes"
 	"$NSPERPKT" -j calls "$NSPERPKT_CALLS" routes "$NSPERPKT_ROUTES" seed "$SEED" \
@@ -174,6 +214,7 @@ run_nsperpkt() {
 # routerd, tear-down), each TCP run ~1.5 s; a table of 1M routes ~25 s.
 n_pps=$(($(wc -w <<<"$FAMILIES") * $(wc -w <<<"$CELLS") * 3 * ROUNDS))
 n_tcp=$((2 * 2 * ROUNDS))
+[[ " $PARTS " == *" stateful "* ]] && n_pps=$((n_pps + 2 * ROUNDS)) && n_tcp=$((n_tcp + 2 * ROUNDS))
 estimate=0
 [[ " $PARTS " == *" pps "* ]] && estimate=$((n_pps * (${DURATION%.*} + 1)))
 [[ " $PARTS " == *" tcp "* ]] && estimate=$((estimate + n_tcp * (${TCP_DURATION%.*} * 3 / 2 + 1)))
@@ -191,8 +232,9 @@ for part in $PARTS; do
 	case $part in
 	pps) run_pps ;;
 	tcp) run_tcp ;;
+	stateful) run_stateful ;;
 	nsperpkt) run_nsperpkt ;;
-	*) die "unknown part $part (pps, tcp, nsperpkt)" ;;
+	*) die "unknown part $part (pps, tcp, stateful, nsperpkt)" ;;
 	esac
 done
 

@@ -205,6 +205,47 @@ mode_down() {
 	r_has_no_xdp || die "XDP is still attached in r after mode $1"
 }
 
+# ---- a stateful firewall on r --------------------------------------------------
+
+# The ruleset of the stateful cells (RULESET names it in the samples): new
+# flows only from h1, established ones accepted first, masquerade out of
+# eth-h2; TCP windows unchecked.
+RULESET=
+stateful_ruleset() {
+	in_ns "$R" sysctl -qw net.netfilter.nf_conntrack_tcp_be_liberal=1 &&
+		in_ns "$R" nft -f - <<-'EOF'
+			table inet fw {
+				chain forward {
+					type filter hook forward priority 0; policy drop;
+					ct state established,related accept
+					iifname "eth-h1" ct state new accept
+				}
+			}
+			table ip nat {
+				chain post {
+					type nat hook postrouting priority 100;
+					oifname "eth-h2" masquerade
+				}
+			}
+		EOF
+}
+
+# prime_conntrack: the generator's flow both ways for 2.5 s (the kernel
+# forwarding), so conntrack holds it established and assured (UDP: a reply,
+# and traffic 2 s on) before any measurement.
+prime_conntrack() {
+	local dst out
+	dst=$(head -1 "$WORK/dsts")
+	nsenter --net="/run/netns/$H1" -- "$PKTGEN" send -j dev eth0 src 10.0.1.2 dst "$dst" \
+		dst-mac "$R_MAC" rate 1000 duration 2.5 >/dev/null 2>"$WORK/prime.err" &
+	out=$!
+	sleep 0.1
+	nsenter --net="/run/netns/$H2" -- "$PKTGEN" send -j dev eth0 src "$dst" dst 10.0.2.1 \
+		sport 9 dport 1024 dst-mac "$(mac_of "$R" eth-h2)" rate 1000 duration 2.4 \
+		>/dev/null 2>>"$WORK/prime.err" || die "cannot prime conntrack: $(cat "$WORK/prime.err")"
+	wait "$out" || die "cannot prime conntrack: $(cat "$WORK/prime.err")"
+}
+
 # ---- one packet-rate measurement --------------------------------------------
 
 # pps_sample FAMILY ROUTES DESTS MODE ROUND: the sink on h2, the generator
@@ -241,7 +282,7 @@ pps_sample() {
 	[ "$mode" = limit ] && cp "$WORK/limit.json" "$s.limit"
 
 	jq -cn --arg fam "$fam" --argjson routes "$routes" --argjson dests "$dests" \
-		--arg mode "$mode" --argjson round "$round" --arg xdp "$xdp" \
+		--arg mode "$mode" --argjson round "$round" --arg xdp "$xdp" --arg ruleset "$RULESET" \
 		--argjson kfwd "$((k1 - k0))" --argjson f0 "[${f0// /,}]" --argjson f1 "[${f1// /,}]" \
 		--slurpfile send <(cat "$s.send" 2>/dev/null) \
 		--slurpfile sink <(cat "$s.sink" 2>/dev/null) \
@@ -286,11 +327,12 @@ tcp_sample() {
 	k1=$(kernel_forwarded ipv4)
 	[ "$mode" = fastpath ] && f1=$(fastpath_counters)
 	jq -cn --arg mode "$mode" --argjson streams "$streams" --argjson round "$round" \
-		--arg xdp "$(xdp_mode "$R" eth-h1)" --argjson h1 "$(offloads "$H1" eth0)" \
+		--arg ruleset "$RULESET" --arg xdp "$(xdp_mode "$R" eth-h1)" --argjson h1 "$(offloads "$H1" eth0)" \
 		--argjson k "$((k1 - k0))" --argjson f0 "[${f0// /,}]" --argjson f1 "[${f1// /,}]" \
 		--slurpfile iperf <(jq -c . "$s.client" 2>/dev/null) '
 		($iperf[0].end.sum_received.bits_per_second // 0) as $bps |
 		{part: "tcp", mode: $mode, streams: $streams, round: $round,
+		 ruleset: (if $ruleset == "" then null else $ruleset end),
 		 gbps: ($bps / 1e9), retransmits: ($iperf[0].end.sum_sent.retransmits // null),
 		 r: {xdp: $xdp, kernel_forwarded: $k,
 		     fastpath_forwarded: (if $f0[0] == null then null else $f1[0] - $f0[0] end)},

@@ -14,13 +14,22 @@ def ratio(a; b): if a == null or b == null or b == 0 then null
 def extra_ns(rate; limit): if rate == null or limit == null or rate == 0 or limit == 0
   then null else (1e9 / rate - 1e9 / limit | round) end;
 
-($samples | map(select(.part == "pps"))) as $pps |
-($samples | map(select(.part == "tcp"))) as $tcp |
-($pps | group_by([.family, .routes, .destinations, .mode]) | map({
+def pps_cells: group_by([.family, .routes, .destinations, .mode]) | map({
   family: .[0].family, routes: .[0].routes, destinations: .[0].destinations,
   mode: .[0].mode, rounds: length,
   pps: spread(.pps), sent: spread(.sent), received: spread(.received),
-  lost: spread(.lost), samples: .})) as $cells |
+  lost: spread(.lost), samples: .});
+def tcp_cells: group_by([(.mode != "kernel"), .streams]) | map({
+  mode: .[0].mode, streams: .[0].streams, rounds: length,
+  gbps: spread(.gbps), h1_offloads: .[0].h1_offloads, samples: .});
+def of_mode(m): first(.[] | select(.mode == m)) // null;
+
+($samples | map(select(.part == "pps" and .ruleset == null))) as $pps |
+($samples | map(select(.part == "tcp" and .ruleset == null))) as $tcp |
+($samples | map(select(.ruleset != null))) as $fw |
+($pps | pps_cells) as $cells |
+($fw | map(select(.part == "pps")) | pps_cells) as $fw_pps |
+($fw | map(select(.part == "tcp")) | tcp_cells) as $fw_tcp |
 $meta + {
   schema: "xdp-router-bench/1",
   route_install: $installs,
@@ -33,11 +42,17 @@ $meta + {
       fastpath_over_limit: ratio($m.fastpath; $m.limit),
       kernel_extra_ns: extra_ns($m.kernel; $m.limit),
       fastpath_extra_ns: extra_ns($m.fastpath; $m.limit)})),
-  tcp: ($tcp | group_by([(.mode != "kernel"), .streams]) | map({
-    mode: .[0].mode, streams: .[0].streams, rounds: length,
-    gbps: spread(.gbps), h1_offloads: .[0].h1_offloads, samples: .})),
+  tcp: ($tcp | tcp_cells),
+  # Kernel forwarding under a stateful firewall with masquerade against
+  # the fast path's conntrack gate under the same ruleset.
+  stateful: (if $fw == [] then null else {
+    ruleset: $fw[0].ruleset, pps: $fw_pps, tcp: $fw_tcp,
+    fastpath_over_kernel_pps: ratio($fw_pps | of_mode("fastpath") | .pps.median;
+                                    $fw_pps | of_mode("kernel") | .pps.median),
+    fastpath_over_kernel_tcp: ratio($fw_tcp | of_mode("fastpath") | .gbps.median;
+                                    $fw_tcp | of_mode("kernel") | .gbps.median)} end),
   nsperpkt: ($nsperpkt[0] // null),
   problems: [$samples[] | select(.problems != []) |
-    "\(.part) \(.family // "ipv4") \(.routes // "") \(.destinations // "") " +
+    "\(.part) \(.ruleset // "") \(.family // "ipv4") \(.routes // "") \(.destinations // "") " +
     "\(.mode) \(.streams // "") round \(.round): \(.problems | join("; "))"]
 }

@@ -1,7 +1,7 @@
 # One packet-rate measurement as a JSON line (lib.sh's pps_sample): what
 # the generator sent, what the sink received, what r says it did, and the
 # checks that the run measured what it claims to.
-# In: $fam $routes $dests $mode $round $xdp, $kfwd (r's kernel forwarded),
+# In: $fam $routes $dests $mode $round $xdp, $ruleset ("" for none), $kfwd (r's kernel forwarded),
 # $f0 $f1 ([forwarded, passed] of the fast path before and after, or nulls),
 # $send $sink $limit (the tools' JSON, slurped: [] when they printed none).
 def delta(i): if $f0[i] == null then null else $f1[i] - $f0[i] end;
@@ -11,7 +11,7 @@ def short(n; total): n != null and total > 0 and n < 0.99 * total;
 ($k.packets // 0) as $received |
 {
   part: "pps", family: $fam, routes: $routes, destinations: $dests,
-  mode: $mode, round: $round,
+  mode: $mode, round: $round, ruleset: (if $ruleset == "" then null else $ruleset end),
   pps: ($k.pps // 0), seconds: ($k.seconds // 0),
   sent: ($s.frames // 0), transmitted: ($s.xmit.transmitted // null),
   queue_full: ($s.xmit.queue_full // null), received: $received,

@@ -38,6 +38,13 @@ def cell(family; routes; dests; mode):
     "h1 eth0: tso \(.h1_offloads.tso), gso \(.h1_offloads.gso), " +
     "tx-checksum \(.h1_offloads.tx_checksum)"), ""
  else empty end),
+(if .stateful != null then
+  "Under a stateful firewall with masquerade (\(.stateful.ruleset)): kernel forwarding against the conntrack gate",
+  (.stateful.pps[] | "  64-byte UDP, one flow, \(.mode | rpad(9)) \(.pps | range3(mpps | fixed(2))) Mpps"),
+  "  fast path / kernel: \(.stateful.fastpath_over_kernel_pps | fixed(2))",
+  (.stateful.tcp[] | "  bulk TCP, \(.streams) stream, \(.mode | rpad(9)) \(.gbps | range3(fixed(2))) Gbit/s"),
+  "  fast path / kernel: \(.stateful.fastpath_over_kernel_tcp | fixed(2))", ""
+ else empty end),
 (if .nsperpkt != null then
   "Per packet, BPF_PROG_TEST_RUN (\(.nsperpkt.calls) calls x \(.nsperpkt.repeat) runs): median ns (min-max)",
   (.nsperpkt.cases[] | "  \(.name | rpad(20)) \(.median_ns | lpad(5)) ns  " +
