@@ -523,6 +523,60 @@ TEST_CASE("IPsec (xfrm) policies of a family hand its forwarded traffic to the k
   REQUIRE(r.fp.set_policy({}, {}, {}));
 }
 
+TEST_CASE("under a stateful ruleset, only established conntrack flows are forwarded") {
+  // No conntrack entry exists for these in the test namespace: every flow
+  // is new to the gate, and what it never takes goes up before the lookup.
+  Router& r = router();
+  netlink::ForwardFirewall stateful{{true, true}, {true, true}};
+  const netlink::ConntrackSettings liberal{true, 432000, 120}, strict{false, 432000, 120};
+  Ipv4 ip;
+  ip.src = "10.1.0.2";
+  ip.dst = "10.2.0.2";
+  const Bytes udp4 = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+  const Bytes udp6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
+  Ipv4 tcp = ip;
+  tcp.proto = 6;
+  const Bytes ack = testpkt::ipv4_frame(r.r0.mac, kSender, tcp);
+  Bytes syn = ack, fin = ack, rst = ack;
+  syn[testpkt::kEthLen + testpkt::kIpv4Len + 13] = 0x02;
+  fin[testpkt::kEthLen + testpkt::kIpv4Len + 13] = 0x11;
+  rst[testpkt::kEthLen + testpkt::kIpv4Len + 13] = 0x04;
+  Ipv4 icmp = ip;
+  icmp.proto = 1;
+  Ipv4 frag = ip;
+  frag.frag_off = 0x2000;  // MF
+  REQUIRE(r.fp.set_policy({}, stateful, liberal));
+  check_pass(udp4, FP_PASS_CT_NEW);
+  check_pass(udp6, FP_PASS_CT_NEW);
+  check_pass(ack, FP_PASS_CT_NEW);
+  for (const Bytes* b : {&syn, &fin, &rst}) check_pass(*b, FP_PASS_CT_TCP_CONTROL);
+  check_pass(testpkt::ipv4_frame(r.r0.mac, kSender, icmp), FP_PASS_NETFILTER);
+  check_pass(testpkt::ipv4_frame(r.r0.mac, kSender, frag), FP_PASS_NETFILTER);
+  // Truncated transport header: never read past it.
+  Bytes short_udp(udp4.begin(), udp4.begin() + testpkt::kEthLen + testpkt::kIpv4Len + 4);
+  short_udp[testpkt::kEthLen + 3] = static_cast<uint8_t>(testpkt::kIpv4Len + 4);  // tot_len
+  short_udp[testpkt::kEthLen + 10] = short_udp[testpkt::kEthLen + 11] = 0;
+  const uint16_t c = testpkt::inet_checksum(short_udp.data() + testpkt::kEthLen, testpkt::kIpv4Len);
+  short_udp[testpkt::kEthLen + 10] = static_cast<uint8_t>(c >> 8);
+  short_udp[testpkt::kEthLen + 11] = static_cast<uint8_t>(c);
+  check_pass(short_udp, FP_PASS_NETFILTER);
+  // Conntrack checking windows: no TCP segment is the gate's.
+  REQUIRE(r.fp.set_policy({}, stateful, strict));
+  check_pass(ack, FP_PASS_CT_TCP_WINDOW);
+  check_pass(udp4, FP_PASS_CT_NEW);
+  // Without conntrack's settings there is no gate: netfilter decides all.
+  REQUIRE(r.fp.set_policy({}, stateful, std::nullopt));
+  check_pass(udp4, FP_PASS_NETFILTER);
+  // Not stateful, and xfrm beside a stateful ruleset: everything up.
+  REQUIRE(r.fp.set_policy({}, {{true, false}, {}}, liberal));
+  check_pass(udp4, FP_PASS_NETFILTER);
+  CHECK(run(udp6).action == XDP_REDIRECT);
+  REQUIRE(r.fp.set_policy({true, false}, stateful, liberal));
+  check_pass(udp4, FP_PASS_NETFILTER);
+  REQUIRE(r.fp.set_policy({}, {}, {}));
+  CHECK(run(udp4).action == XDP_REDIRECT);
+}
+
 TEST_CASE("IPv6 the kernel would not forward is handed up") {
   Router& r = router();
   const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
