@@ -19,7 +19,7 @@ declare -A DEBIAN_PACKAGE=(
 	[vtysh]=frr [/usr/lib/frr/zebra]=frr [/usr/lib/frr/bgpd]=frr [/usr/lib/frr/staticd]=frr
 	[nft]=nftables [iptables-nft]=iptables [iptables-legacy]=iptables [ip6tables-legacy]=iptables
 	[iperf3]=iperf3 [gnuplot]=gnuplot-nox [git]=git [mmdebstrap]=mmdebstrap
-	[sha256sum]=coreutils [timeout]=coreutils [stat]=coreutils [awk]=mawk
+	[sha256sum]=coreutils [timeout]=coreutils [stat]=coreutils [awk]=mawk [cmp]=diffutils
 )
 
 # missing_cmds CMD...: prints one line per missing command, naming its

@@ -71,9 +71,9 @@ cycles=0 stuck=0
 end=$(($(date +%s) + DURATION))
 while [ "$(date +%s)" -lt "$end" ]; do
 	ip -n "$R2" -batch "$TEST_TMP/add.batch"
-	wait_until 30 r1_has 10000 || stuck=$((stuck + 1))
+	wait_until 60 r1_has 10000 || stuck=$((stuck + 1))
 	ip -n "$R2" -batch "$TEST_TMP/del.batch"
-	wait_until 30 r1_has 0 || stuck=$((stuck + 1))
+	wait_until 60 r1_has 0 || stuck=$((stuck + 1))
 	cycles=$((cycles + 1))
 done
 wait "$s_stable" "$s_probe"

@@ -294,6 +294,15 @@ nft_r add chain ip mg pre '{ type filter hook prerouting priority -150; }'
 nft_r add rule ip mg pre ip dscp set cs1
 check "a mangle rule (DSCP) beside the stateful ruleset: IPv4 no longer stateful, IPv6 still" \
 	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = false ] && [ "$(status_of netfilter_stateful_ipv6)" = true ]'
+read -r f1 n1 < <(gate_counts eth-h1)
+capture_start "$H2" 7777 h2 1
+in_ns "$H1" "$TOOLS/frames" send eth0 "$MAC_H1" 10.0.1.2 10.0.2.2 40000 7777 50 500
+capture_end h2
+read -r f1b n1b < <(gate_counts eth-h1)
+check "... the established flow's frames all reach h2 with DSCP cs1, as the kernel marks them" \
+	eval 'jq -e ".frames == 50 and (.distinct | length) == 1" <<<"$OUT_H2" >/dev/null &&
+		jq -r ".distinct[0].hex" <<<"$OUT_H2" | tr -d " \n" | grep -q "^.\{30\}20"'
+check "... none of them forwarded by the fast path" test "$f1b" = "$f1"
 nft_r delete table ip mg
 check "... deleted: stateful again" wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = true ]'
 
