@@ -89,11 +89,11 @@ struct fp_ct_nat {
 /* An entry netfilter has let through both ways and conntrack will keep:
  * confirmed, assured, not dying; no helper or sequence adjustment, which
  * need every packet; TCP in ESTABLISHED. */
-static __always_inline bool ct_established(const struct nf_conn___fp *ct, __u8 proto)
+static __always_inline bool ct_established(const struct nf_conn___fp *ct, unsigned long status,
+					   __u8 proto)
 {
 	const unsigned long want = IPS_CONFIRMED | IPS_ASSURED;
 	const unsigned long never = IPS_DYING | IPS_HELPER | IPS_SEQ_ADJUST | IPS_TEMPLATE;
-	unsigned long status = ct->status;
 
 	if ((status & (want | never)) != want)
 		return false;
@@ -121,16 +121,16 @@ static __always_inline enum fp_pass_reason ct_gate(struct xdp_md *ctx,
 					.l4proto = proto};
 	enum fp_pass_reason why = FP_PASS__MAX;
 	struct nf_conn___fp *ct;
+	unsigned long status;
 
 	ct = bpf_xdp_ct_lookup(ctx, tuple, tuple_sz, &opts, sizeof(opts));
 	nat->proto = proto;
 	if (!ct)
 		return FP_PASS_CT_NEW;
-	if (!ct_established(ct, proto)) {
+	status = ct->status;
+	if (!ct_established(ct, status, proto)) {
 		why = FP_PASS_CT_NEW;
 	} else {
-		unsigned long status = ct->status;
-
 		if (status & (IPS_SRC_NAT | IPS_DST_NAT)) {
 			if (opts.dir == 0 /* IP_CT_DIR_ORIGINAL */)
 				ct_translation(&ct->tuplehash[1].tuple, nat);

@@ -257,43 +257,47 @@ static __always_inline __u16 *nat_l4_check(struct fp_pkt *p, void *l4, __u8 prot
 	return (void *)(check + 1) <= data_end ? check : NULL;
 }
 
-/* Both ports are one word after the start of the transport header. */
-static __always_inline void nat_ports(__u32 *ports, __u16 *l4c, bool udp,
-				      const struct fp_ct_nat *nat)
+/* The ports (one word at the start of the transport header) rewritten;
+ * returns the transport checksum the addresses update next, NULL if the
+ * header is not where ct_transport found it (never). */
+static __always_inline __u16 *nat_transport(struct fp_pkt *p, void *l4,
+					    const struct fp_ct_nat *nat)
 {
+	__u16 *l4c = nat_l4_check(p, l4, nat->proto);
 	__u32 to;
 
+	if (!l4c)
+		return NULL;
 	__builtin_memcpy((__u16 *)&to, &nat->sport, 2);
 	__builtin_memcpy((__u16 *)&to + 1, &nat->dport, 2);
-	nat_word(ports, to, NULL, l4c, udp);
+	nat_word(l4, to, NULL, l4c, nat->proto == IPPROTO_UDP);
+	return l4c;
 }
 
 /* Conntrack's translation, as nf_nat_ipv4_manip_pkt and the TCP or UDP
  * manip do it: addresses with the header checksum, addresses and ports
  * with the transport's. */
-static __always_inline bool nat_ipv4(struct fp_pkt *p, struct iphdr *iph, void *l4, __u8 proto,
+static __always_inline bool nat_ipv4(struct fp_pkt *p, struct iphdr *iph, void *l4,
 				     const struct fp_ct_nat *nat)
 {
-	const bool udp = proto == IPPROTO_UDP;
-	__u16 *l4c = nat_l4_check(p, l4, proto);
+	const bool udp = nat->proto == IPPROTO_UDP;
+	__u16 *l4c = nat_transport(p, l4, nat);
 
 	if (!l4c)
 		return false;
-	nat_ports(l4, l4c, udp, nat);
 	nat_word(&iph->saddr, nat->saddr[0], &iph->check, l4c, udp);
 	nat_word(&iph->daddr, nat->daddr[0], &iph->check, l4c, udp);
 	return true;
 }
 
-static __always_inline bool nat_ipv6(struct fp_pkt *p, struct ipv6hdr *ip6h, void *l4, __u8 proto,
+static __always_inline bool nat_ipv6(struct fp_pkt *p, struct ipv6hdr *ip6h, void *l4,
 				     const struct fp_ct_nat *nat)
 {
-	const bool udp = proto == IPPROTO_UDP;
-	__u16 *l4c = nat_l4_check(p, l4, proto);
+	const bool udp = nat->proto == IPPROTO_UDP;
+	__u16 *l4c = nat_transport(p, l4, nat);
 
 	if (!l4c)
 		return false;
-	nat_ports(l4, l4c, udp, nat);
 #pragma unroll
 	for (int i = 0; i < 4; i++) {
 		nat_word(&ip6h->saddr.in6_u.u6_addr32[i], nat->saddr[i], NULL, l4c, udp);
@@ -426,7 +430,7 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;
-	if (nat.translated && !nat_ipv4(p, iph, l4, nat.proto, &nat))
+	if (nat.translated && !nat_ipv4(p, iph, l4, &nat))
 		return XDP_ABORTED; /* checked by ct_transport: never */
 	ipv4_decrease_ttl(iph);
 	set_macs(eth, &fib);
@@ -534,7 +538,7 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	action = redirect(p, &fib);
 	if (action != XDP_REDIRECT)
 		return action;
-	if (nat.translated && !nat_ipv6(p, ip6h, l4, nat.proto, &nat))
+	if (nat.translated && !nat_ipv6(p, ip6h, l4, &nat))
 		return XDP_ABORTED; /* checked by ct_transport: never */
 	ip6h->hop_limit--;
 	set_macs(eth, &fib);

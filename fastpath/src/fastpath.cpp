@@ -467,9 +467,7 @@ Result<void> Fastpath::set_full_source_check(bool full) {
 Result<void> Fastpath::set_policy(const netlink::PerFamily& xfrm,
                                   const netlink::ForwardFirewall& nf,
                                   const std::optional<netlink::ConntrackSettings>& conntrack) {
-  // The gate refreshes entries to conntrack's own timeouts: without them,
-  // none.
-  const bool gate = conntrack && conntrack->tcp_established_s && conntrack->udp_stream_s;
+  const bool gate = conntrack.has_value();
   const uint32_t policy =
       (xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u) |
       (nf.acts.ipv4 ? FP_POLICY_NF4 : 0u) | (nf.acts.ipv6 ? FP_POLICY_NF6 : 0u) |

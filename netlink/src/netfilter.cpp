@@ -285,6 +285,9 @@ common::Result<ConntrackSettings> conntrack_settings() {
   auto udp = detail::read_int(dir + "nf_conntrack_udp_timeout_stream");
   for (const auto* r : {&liberal, &tcp, &udp})
     if (!*r) return std::unexpected(r->error());
+  // The gate refreshes entries to these: without them it cannot.
+  if (*tcp <= 0 || *udp <= 0)
+    return common::fail(EINVAL, "conntrack's established TCP or UDP stream timeout is 0");
   return ConntrackSettings{*liberal != 0, static_cast<uint32_t>(std::max(*tcp, 0)),
                            static_cast<uint32_t>(std::max(*udp, 0))};
 }

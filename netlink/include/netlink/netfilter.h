@@ -37,6 +37,8 @@ struct ConntrackSettings {
   uint32_t udp_stream_s = 0;      // nf_conntrack_udp_timeout_stream
   bool operator==(const ConntrackSettings&) const = default;
 };
+// Fails when a setting cannot be read, or a timeout is 0 (nothing to
+// refresh an entry to).
 common::Result<ConntrackSettings> conntrack_settings();
 
 // iptables-legacy alone: per family, a table whose built-in prerouting,
