@@ -20,6 +20,7 @@
 #include "netlink/netfilter.h"
 #include "netlink/xfrm.h"
 #include "netlink/veth.h"
+#include "packet/frame.h"
 #include "routerd/control.h"
 
 namespace routerd {
@@ -28,11 +29,6 @@ namespace {
 constexpr std::string_view kLog = "routerd";
 // After a namespace went away, how long until its leftovers are looked for.
 constexpr auto kCollectDelay = std::chrono::seconds(1);
-
-std::string mac_string(const Mac& m) {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3],
-                     m[4], m[5]);
-}
 
 nlohmann::json error_reply(const common::Error& e) {
   nlohmann::json j{{"ok", false}, {"error", e.message()}};
@@ -657,7 +653,7 @@ nlohmann::json Daemon::interfaces_json() const {
         {"ifindex", st.ifindex},
         {"ifname", st.name},
         {"kind", l != links_.end() ? l->second.kind : ""},
-        {"address", l != links_.end() ? mac_string(l->second.mac) : ""},
+        {"address", l != links_.end() ? packet::format_mac(l->second.mac) : ""},
         {"managed", st.managed},
         {"managed_reason", st.managed_reason},
         {"fastpath", attached ? std::string(fastpath::to_string(*s->second.mode)) : "off"},

@@ -3,8 +3,8 @@
 // run. A violation aborts with the frame in hex; libFuzzer saves the input.
 //
 // Compiled by clang (-fsanitize=fuzzer), so it sees only plain C headers:
-// router.h and the ABI header. The coverage libFuzzer measures is this
-// file's, not the BPF program's, so the outcome of every run (ingress,
+// router.h, the ABI header and the packet library's C core. The coverage
+// libFuzzer measures is this file's, not the BPF program's, so the outcome of every run (ingress,
 // family, verdict and reason, where the IP packet ends against the first
 // buffer) is reported to it as extra counters, and a custom mutator keeps
 // IP lengths and the IPv4 header checksum consistent often enough for
@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "packet/checksum.h"
 #include "router.h"
 
 namespace {
@@ -54,21 +55,11 @@ constexpr int kShapes = 12;
 __attribute__((used, section("__libfuzzer_extra_counters")))
 uint8_t g_features[FZ_MAX_IFACES][kFamilies][kOutcomes][kShapes];
 
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-
-// RFC 1071 sum of len bytes (even), not complemented.
-uint32_t fold_sum(const uint8_t* p, size_t len) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < len; i += 2) sum += be16(p + i);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return sum;
-}
-
 uint32_t ipv4_sum_without_checksum(const uint8_t* hdr, size_t hlen) {
   uint8_t copy[60];
   std::memcpy(copy, hdr, hlen);
-  copy[10] = copy[11] = 0;
-  return fold_sum(copy, hlen);
+  pkt_put16(copy + 10, 0);
+  return pkt_sum(copy, hlen, 0);
 }
 
 // The IPv4 header checksum as a sender computes it: over the header with
@@ -78,10 +69,8 @@ uint16_t ipv4_checksum(const uint8_t* hdr, size_t hlen) {
 }
 
 std::string_view mac_text(const uint8_t* m) {
-  static char buf[18];
-  std::snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-                m[5]);
-  return buf;
+  static char buf[PKT_MAC_TEXT];
+  return pkt_format_mac(buf, m);
 }
 
 void dump_hex(const char* what, const uint8_t* p, size_t len, size_t limit) {
@@ -166,12 +155,12 @@ int check_counters(const Run& r) {
 void check_ipv4(const Run& r, size_t& ttl_at, size_t& csum_at) {
   const uint8_t* in = r.in + kEth;
   if (r.n < kEth + 20) violation(r, "forwarded a frame too short for an IPv4 header");
-  const unsigned version = in[0] >> 4, hlen = (in[0] & 0xf) * 4u, total = be16(in + 2);
+  const unsigned version = in[0] >> 4, hlen = (in[0] & 0xf) * 4u, total = pkt_get16(in + 2);
   if (version != 4 || hlen < 20 || kEth + hlen > r.n)
     violation(r, "forwarded a malformed IPv4 header: version %u, header length %u", version, hlen);
   if (total < hlen || kEth + total > r.n)
     violation(r, "forwarded an IPv4 total length of %u in a %zu-byte frame", total, r.n);
-  if (fold_sum(in, hlen) != 0xffff)
+  if (pkt_sum(in, hlen, 0) != 0xffff)
     violation(r, "forwarded an IPv4 header with a bad checksum (the kernel drops it)");
   if (in[8] <= 1) violation(r, "forwarded TTL %u (the kernel sends Time Exceeded)", in[8]);
   if (r.m() != kEth + total)
@@ -179,8 +168,8 @@ void check_ipv4(const Run& r, size_t& ttl_at, size_t& csum_at) {
               r.m(), unsigned(kEth + total));
   const uint8_t* out = r.out() + kEth;
   if (out[8] != in[8] - 1) violation(r, "TTL %u became %u, not %u", in[8], out[8], in[8] - 1);
-  if (be16(out + 10) != ipv4_checksum(out, hlen))
-    violation(r, "IPv4 header checksum is %04x, from scratch %04x", be16(out + 10),
+  if (pkt_get16(out + 10) != ipv4_checksum(out, hlen))
+    violation(r, "IPv4 header checksum is %04x, from scratch %04x", pkt_get16(out + 10),
               ipv4_checksum(out, hlen));
   ttl_at = kEth + 8;
   csum_at = kEth + 10;
@@ -189,7 +178,7 @@ void check_ipv4(const Run& r, size_t& ttl_at, size_t& csum_at) {
 void check_ipv6(const Run& r, size_t& hop_at) {
   const uint8_t* in = r.in + kEth;
   if (r.n < kEth + 40) violation(r, "forwarded a frame too short for an IPv6 header");
-  const unsigned version = in[0] >> 4, payload = be16(in + 4);
+  const unsigned version = in[0] >> 4, payload = pkt_get16(in + 4);
   if (version != 6) violation(r, "forwarded IP version %u as IPv6", version);
   if (kEth + 40 + payload > r.n)
     violation(r, "forwarded an IPv6 payload length of %u in a %zu-byte frame", payload, r.n);
@@ -227,7 +216,7 @@ void check_redirect(const Run& r) {
     violation(r, "forwarded a frame addressed to %s, not to %s", mac_text(r.in).data(),
               r.ingress->name);
   size_t skip[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
-  const uint16_t type = be16(r.in + 12);
+  const uint16_t type = pkt_get16(r.in + 12);
   if (type == 0x0800) check_ipv4(r, skip[0], skip[1]);
   else if (type == 0x86dd) check_ipv6(r, skip[0]);
   else violation(r, "forwarded ethertype %04x", type);
@@ -257,14 +246,14 @@ const fz_iface* ingress_for(const uint8_t* frame) {
 
 // Where the IP packet a frame claims ends, or the frame's end.
 size_t ip_end(const uint8_t* f, size_t n) {
-  const uint16_t type = be16(f + 12);
-  if (type == 0x0800 && n >= kEth + 4) return kEth + be16(f + kEth + 2);
-  if (type == 0x86dd && n >= kEth + 6) return kEth + 40 + be16(f + kEth + 4);
+  const uint16_t type = pkt_get16(f + 12);
+  if (type == 0x0800 && n >= kEth + 4) return kEth + pkt_get16(f + kEth + 2);
+  if (type == 0x86dd && n >= kEth + 6) return kEth + 40 + pkt_get16(f + kEth + 4);
   return n;
 }
 
 void note_features(const Run& r, int reason) {
-  const uint16_t type = be16(r.in + 12);
+  const uint16_t type = pkt_get16(r.in + 12);
   const int family = type == 0x0800 ? 0 : type == 0x86dd ? 1 : 2;
   int outcome = reason;
   if (reason < 0) {
@@ -302,7 +291,7 @@ size_t resize_at_edge(uint8_t* data, size_t size, size_t max_size, Rng& rng) {
 // Makes the IP length field say the packet fills the frame, leaves padding,
 // or ends exactly where the first buffer does.
 void set_ip_length(uint8_t* data, size_t size, Rng& rng) {
-  const uint16_t type = be16(data + 12);
+  const uint16_t type = pkt_get16(data + 12);
   const size_t hdr = type == 0x0800 ? 20 : 40, len_at = kEth + (type == 0x0800 ? 2 : 4);
   if ((type != 0x0800 && type != 0x86dd) || size < kEth + hdr) return;
   size_t end = size;
@@ -319,18 +308,16 @@ void set_ip_length(uint8_t* data, size_t size, Rng& rng) {
 }
 
 void fix_ipv4_checksum(uint8_t* data, size_t size) {
-  if (size < kEth + 20 || be16(data + 12) != 0x0800) return;
+  if (size < kEth + 20 || pkt_get16(data + 12) != 0x0800) return;
   const size_t hlen = (data[kEth] & 0xf) * 4u;
   if (hlen < 20 || kEth + hlen > size) return;
-  const uint16_t c = ipv4_checksum(data + kEth, hlen);
-  data[kEth + 10] = static_cast<uint8_t>(c >> 8);
-  data[kEth + 11] = static_cast<uint8_t>(c);
+  pkt_put16(data + kEth + 10, ipv4_checksum(data + kEth, hlen));
 }
 
 // Chooses the IP ID so that the header checksum lands on a value where an
 // incremental update (RFC 1624) carries or wraps: 0xfeff + 0x0100 is 0xffff.
 void steer_ipv4_checksum(uint8_t* data, size_t size, Rng& rng) {
-  if (size < kEth + 20 || be16(data + 12) != 0x0800) return;
+  if (size < kEth + 20 || pkt_get16(data + 12) != 0x0800) return;
   uint8_t* h = data + kEth;
   const size_t hlen = (h[0] & 0xf) * 4u;
   if (hlen < 20 || kEth + hlen > size) return;

@@ -21,6 +21,7 @@
 #include "common/fd.h"
 #include "fastpath/fastpath.h"
 #include "netlink/link.h"
+#include "packet/frame.h"
 #include "topology.h"
 
 namespace {
@@ -87,11 +88,9 @@ std::string sh(const std::string& script) {
 }
 
 bool parse_mac(const char* text, uint8_t mac[6]) {
-  unsigned v[6];
-  if (std::sscanf(text, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-    return false;
-  for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(v[i]);
-  return true;
+  const auto m = packet::parse_mac(text);
+  if (m) std::copy(m->begin(), m->end(), mac);
+  return m.has_value();
 }
 
 // The program's counters map, found by its shape (the one per-CPU array of

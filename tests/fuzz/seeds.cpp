@@ -1,7 +1,7 @@
 // Seed frames for the fuzzer: valid IPv4/IPv6 UDP, TCP and ICMP into every
 // route of topology.h, with options and extension headers, around the MTUs
 // and beyond a page, plus the non-IP and wrongly addressed frames the fast
-// path hands up. Built byte by byte, checksums from scratch.
+// path hands up. Built by the packet library, checksums from scratch.
 #include <arpa/inet.h>
 #include <fmt/core.h>
 
@@ -15,32 +15,19 @@
 #include <string>
 #include <vector>
 
+#include "packet/frame.h"
 #include "router.h"
 #include "topology.h"
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using packet::Bytes;
+using packet::L4;
+using packet::Mac;
 using namespace fuzzworld;
 
 enum : uint8_t { kHopByHop = 0, kIcmp = 1, kTcp = 6, kUdp = 17, kRouting = 43,
                  kFragment = 44, kIcmp6 = 58, kNoNext = 59, kDestOpts = 60 };
-
-void put16(Bytes& b, size_t at, uint16_t v) {
-  b[at] = static_cast<uint8_t>(v >> 8);
-  b[at + 1] = static_cast<uint8_t>(v);
-}
-
-uint32_t sum16(const uint8_t* p, size_t len, uint32_t sum = 0) {
-  for (size_t i = 0; i + 1 < len; i += 2) sum += (p[i] << 8) | p[i + 1];
-  if (len & 1) sum += p[len - 1] << 8;
-  return sum;
-}
-
-uint16_t fold(uint32_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
 
 Bytes addr(int family, const char* text) {
   Bytes b(family == AF_INET ? 4 : 16);
@@ -48,19 +35,18 @@ Bytes addr(int family, const char* text) {
   return b;
 }
 
-Bytes mac(const char* text) {
-  unsigned v[6];
-  std::sscanf(text, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
-  return {Bytes::value_type(v[0]), Bytes::value_type(v[1]), Bytes::value_type(v[2]),
-          Bytes::value_type(v[3]), Bytes::value_type(v[4]), Bytes::value_type(v[5])};
+template <typename Address>
+Address address(int family, const char* text) {
+  const Bytes b = addr(family, text);
+  Address a{};
+  std::copy(b.begin(), b.end(), a.begin());
+  return a;
 }
 
-// An L4 segment; its checksum field is filled in by the IP builders.
-struct L4 {
-  uint8_t proto;
-  Bytes bytes;
-  size_t csum_at;  // offset of the checksum field
-};
+Mac mac(const char* text) {
+  if (auto m = packet::parse_mac(text)) return *m;
+  throw std::invalid_argument(text);
+}
 
 Bytes pattern(size_t n) {
   Bytes p(n);
@@ -69,39 +55,23 @@ Bytes pattern(size_t n) {
 }
 
 L4 udp(uint16_t sport, uint16_t dport, size_t payload) {
-  Bytes b(8);
-  put16(b, 0, sport);
-  put16(b, 2, dport);
-  put16(b, 4, static_cast<uint16_t>(8 + payload));
-  const Bytes p = pattern(payload);
-  b.insert(b.end(), p.begin(), p.end());
-  return {kUdp, b, 6};
+  return packet::udp(sport, dport, pattern(payload));
 }
 
 // A SYN with MSS, SACK-permitted, timestamps and window scale.
 L4 tcp(uint16_t sport, uint16_t dport, size_t payload) {
-  Bytes b(20);
-  put16(b, 0, sport);
-  put16(b, 2, dport);
-  put16(b, 4, 0x1234);
-  b[12] = 10 << 4;  // 40 bytes with options
-  b[13] = payload ? 0x18 : 0x02;
-  put16(b, 14, 64240);
-  const uint8_t opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
-  b.insert(b.end(), opts, opts + sizeof(opts));
-  const Bytes p = pattern(payload);
-  b.insert(b.end(), p.begin(), p.end());
-  return {kTcp, b, 16};
+  return packet::tcp({.sport = sport,
+                      .dport = dport,
+                      .seq = 0x12340000,
+                      .flags = static_cast<uint8_t>(payload ? 0x18 : 0x02),
+                      .window = 64240,
+                      .options = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3,
+                                  3, 7}},
+                     pattern(payload));
 }
 
 L4 echo(uint8_t proto, size_t payload) {
-  Bytes b(8);
-  b[0] = proto == kIcmp ? 8 : 128;
-  put16(b, 4, 0x4242);
-  put16(b, 6, 1);
-  const Bytes p = pattern(payload);
-  b.insert(b.end(), p.begin(), p.end());
-  return {proto, b, 2};
+  return packet::echo_request(proto == kIcmp6, 0x4242, 1, pattern(payload));
 }
 
 struct V4 {
@@ -113,29 +83,15 @@ struct V4 {
   Bytes options;           // a multiple of 4 bytes
 };
 
-Bytes ipv4(const V4& ip, L4 l4) {
-  const size_t hlen = 20 + ip.options.size();
-  Bytes b(hlen);
-  b[0] = static_cast<uint8_t>(0x40 | hlen / 4);
-  b[1] = ip.tos;
-  put16(b, 2, static_cast<uint16_t>(hlen + l4.bytes.size()));
-  put16(b, 4, 0xbeef);
-  put16(b, 6, ip.frag);
-  b[8] = ip.ttl;
-  b[9] = l4.proto;
-  const Bytes s = addr(AF_INET, ip.src), d = addr(AF_INET, ip.dst);
-  std::copy(s.begin(), s.end(), b.begin() + 12);
-  std::copy(d.begin(), d.end(), b.begin() + 16);
-  std::copy(ip.options.begin(), ip.options.end(), b.begin() + 20);
-  put16(b, 10, fold(sum16(b.data(), hlen)));
-  if (l4.proto != kIcmp) {  // the pseudo-header
-    uint32_t sum = sum16(b.data() + 12, 8) + l4.proto + static_cast<uint32_t>(l4.bytes.size());
-    put16(l4.bytes, l4.csum_at, fold(sum16(l4.bytes.data(), l4.bytes.size(), sum)));
-  } else {
-    put16(l4.bytes, l4.csum_at, fold(sum16(l4.bytes.data(), l4.bytes.size())));
-  }
-  b.insert(b.end(), l4.bytes.begin(), l4.bytes.end());
-  return b;
+Bytes ip4(const V4& ip, L4 l4) {
+  return packet::ipv4({.src = address<packet::Ipv4Address>(AF_INET, ip.src),
+                       .dst = address<packet::Ipv4Address>(AF_INET, ip.dst),
+                       .tos = ip.tos,
+                       .ttl = ip.ttl,
+                       .id = 0xbeef,
+                       .frag_off = ip.frag,
+                       .options = ip.options},
+                      std::move(l4));
 }
 
 struct V6 {
@@ -147,31 +103,19 @@ struct V6 {
   uint8_t first = 0xff;  // next header of the fixed header when ext is set
 };
 
-Bytes ipv6(const V6& ip, L4 l4) {
-  Bytes b(40);
-  b[0] = 0x60 | static_cast<uint8_t>(ip.flow_label >> 16 & 0x0f);
-  put16(b, 2, static_cast<uint16_t>(ip.flow_label));
-  put16(b, 4, static_cast<uint16_t>(ip.ext.size() + l4.bytes.size()));
-  b[6] = ip.ext.empty() ? l4.proto : ip.first;
-  b[7] = ip.hop_limit;
-  const Bytes s = addr(AF_INET6, ip.src), d = addr(AF_INET6, ip.dst);
-  std::copy(s.begin(), s.end(), b.begin() + 8);
-  std::copy(d.begin(), d.end(), b.begin() + 24);
-  uint32_t sum = sum16(b.data() + 8, 32) + l4.proto + static_cast<uint32_t>(l4.bytes.size());
-  put16(l4.bytes, l4.csum_at, fold(sum16(l4.bytes.data(), l4.bytes.size(), sum)));
-  b.insert(b.end(), ip.ext.begin(), ip.ext.end());
-  b.insert(b.end(), l4.bytes.begin(), l4.bytes.end());
-  return b;
+Bytes ip6(const V6& ip, L4 l4) {
+  return packet::ipv6({.src = address<packet::Ipv6Address>(AF_INET6, ip.src),
+                       .dst = address<packet::Ipv6Address>(AF_INET6, ip.dst),
+                       .flow_label = ip.flow_label,
+                       .hop_limit = ip.hop_limit,
+                       .ext = ip.ext,
+                       .first_ext = ip.first},
+                      std::move(l4));
 }
 
-Bytes ethernet(const Bytes& dst, uint16_t type, const Bytes& payload,
-               const Bytes& src = mac(kSenderMac)) {
-  Bytes b(dst);
-  b.insert(b.end(), src.begin(), src.end());
-  b.push_back(static_cast<uint8_t>(type >> 8));
-  b.push_back(static_cast<uint8_t>(type));
-  b.insert(b.end(), payload.begin(), payload.end());
-  return b;
+Bytes ethernet(const Mac& dst, uint16_t type, const Bytes& payload,
+               const Mac& src = mac(kSenderMac)) {
+  return packet::ethernet(dst, src, type, payload);
 }
 
 // Extension headers, each naming the next.
@@ -185,19 +129,25 @@ Bytes segment_routing(uint8_t next) {  // type 4, one segment: fd09::1
   return b;
 }
 
+Mac mac_of(const fz_iface& iface) {
+  Mac m;
+  std::copy_n(iface.mac, m.size(), m.begin());
+  return m;
+}
+
 struct Seed {
   std::string name;
   Bytes frame;
 };
 
 std::vector<Seed> make_seeds(const fz_router& r) {
-  const Bytes to_r0(r.ifaces[0].mac, r.ifaces[0].mac + 6);
+  const Mac to_r0 = mac_of(r.ifaces[0]);
   std::vector<Seed> out;
-  auto v4 = [&](std::string name, V4 ip, L4 l4, const Bytes* dst = nullptr) {
-    out.push_back({"v4-" + name, ethernet(dst ? *dst : to_r0, 0x0800, ipv4(ip, std::move(l4)))});
+  auto v4 = [&](std::string name, V4 ip, L4 l4, const Mac* dst = nullptr) {
+    out.push_back({"v4-" + name, ethernet(dst ? *dst : to_r0, 0x0800, ip4(ip, std::move(l4)))});
   };
-  auto v6 = [&](std::string name, V6 ip, L4 l4, const Bytes* dst = nullptr) {
-    out.push_back({"v6-" + name, ethernet(dst ? *dst : to_r0, 0x86dd, ipv6(ip, std::move(l4)))});
+  auto v6 = [&](std::string name, V6 ip, L4 l4, const Mac* dst = nullptr) {
+    out.push_back({"v6-" + name, ethernet(dst ? *dst : to_r0, 0x86dd, ip6(ip, std::move(l4)))});
   };
 
   // Every route, UDP; the multipath ones with several flows.
@@ -253,10 +203,10 @@ std::vector<Seed> make_seeds(const fz_router& r) {
   // Sizes: the 60-byte minimum (padding), the MTUs, the locked route MTUs,
   // and beyond a page (multi-buffer: to the SG egress r1 and to r3).
   {
-    Bytes small = ethernet(to_r0, 0x0800, ipv4({}, udp(1, 2, 0)));
+    Bytes small = ethernet(to_r0, 0x0800, ip4({}, udp(1, 2, 0)));
     small.resize(60, 0);
     out.push_back({"v4-padded-60", small});
-    Bytes small6 = ethernet(to_r0, 0x86dd, ipv6({}, udp(1, 2, 0)));
+    Bytes small6 = ethernet(to_r0, 0x86dd, ip6({}, udp(1, 2, 0)));
     small6.resize(64, 0xee);
     out.push_back({"v6-padded", small6});
   }
@@ -271,24 +221,25 @@ std::vector<Seed> make_seeds(const fz_router& r) {
   v6("jumbo-9000", {.dst = "fd02::2"}, udp(1, 2, 9000 - 48));
   v6("multibuf-to-r3", {.dst = "fd04::2"}, udp(1, 2, 6000));
   {  // a page-crossing frame whose tail is padding
-    Bytes f = ethernet(to_r0, 0x0800, ipv4({.dst = "10.2.0.2"}, udp(1, 2, 3000)));
+    Bytes f = ethernet(to_r0, 0x0800, ip4({.dst = "10.2.0.2"}, udp(1, 2, 3000)));
     f.resize(5000, 0);
     out.push_back({"v4-multibuf-padding", f});
   }
 
   // Frames for other interfaces, hosts, protocols.
   for (unsigned i = 1; i < r.n_ifaces; ++i) {
-    const Bytes to(r.ifaces[i].mac, r.ifaces[i].mac + 6);
+    const Mac to = mac_of(r.ifaces[i]);
     const std::string name = fmt::format("to-{}", r.ifaces[i].name);
     v4(name, {.dst = "10.9.1.1"}, udp(1, 2, 18), &to);
     v6(name, {.dst = "fd09::1"}, udp(1, 2, 18), &to);
   }
-  const Bytes broadcast = mac("ff:ff:ff:ff:ff:ff"), other = mac("02:00:00:00:99:99");
+  const Mac broadcast = packet::kBroadcast, other = mac("02:00:00:00:99:99");
   v4("l2-broadcast", {}, udp(1, 2, 18), &broadcast);
   v4("other-host", {}, udp(1, 2, 18), &other);
   {
     Bytes arp = {0, 1, 0x08, 0x00, 6, 4, 0, 1};
-    const Bytes s = mac(kSenderMac), sip = addr(AF_INET, kSenderV4),
+    const Mac s = mac(kSenderMac);
+    const Bytes sip = addr(AF_INET, kSenderV4),
                 tip = addr(AF_INET, "10.1.0.1");
     arp.insert(arp.end(), s.begin(), s.end());
     arp.insert(arp.end(), sip.begin(), sip.end());
@@ -296,7 +247,7 @@ std::vector<Seed> make_seeds(const fz_router& r) {
     arp.insert(arp.end(), tip.begin(), tip.end());
     out.push_back({"arp", ethernet(broadcast, 0x0806, arp)});
     Bytes vlan = {0x00, 0x0a, 0x08, 0x00};
-    const Bytes inner = ipv4({}, udp(1, 2, 18));
+    const Bytes inner = ip4({}, udp(1, 2, 18));
     vlan.insert(vlan.end(), inner.begin(), inner.end());
     out.push_back({"vlan", ethernet(to_r0, 0x8100, vlan)});
   }

@@ -60,11 +60,8 @@ testpkt::Mac mac_of(const char* name) {
 }
 
 testpkt::Mac parse_mac(const char* s) {
-  testpkt::Mac m;
-  if (std::sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &m[0], &m[1], &m[2], &m[3], &m[4],
-                  &m[5]) != 6)
-    die(fmt::format("not a MAC address: {}", s));
-  return m;
+  if (auto m = packet::parse_mac(s)) return *m;
+  die(fmt::format("not a MAC address: {}", s));
 }
 
 int send(char** argv) {

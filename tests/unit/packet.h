@@ -1,28 +1,29 @@
-// Frames for tests, built from scratch so checksums are computed
-// independently of the code under test.
+// Test frames from a few named fields, with defaults every test shares:
+// fixtures over the packet library, which builds them from scratch so
+// checksums are computed independently of the code under test.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "packet/frame.h"
 
 namespace testpkt {
 
-using Bytes = std::vector<uint8_t>;
-using Mac = std::array<uint8_t, 6>;
-
-constexpr size_t kEthLen = 14;
-constexpr size_t kIpv4Len = 20;
-constexpr size_t kIpv6Len = 40;
+using packet::Bytes;
+using packet::hex;
+using packet::kEthLen;
+using packet::kIpv4Len;
+using packet::kIpv6Len;
+using packet::Mac;
 
 struct Ipv4 {
   std::string src = "10.1.0.2";
   std::string dst = "10.2.0.2";
   uint8_t ttl = 64;
   uint8_t tos = 0;
-  uint8_t proto = 17;          // UDP
-  uint8_t version = 4;
+  uint8_t proto = 17;          // UDP; 6 TCP (no flags), 1 an echo request
+  uint8_t version = 4;         // another: a malformed header, checksum still right
   uint8_t ihl = 5;             // > 5 adds NOP options
   uint16_t frag_off = 0x4000;  // DF
   uint16_t id = 0x1234;
@@ -35,7 +36,7 @@ struct Ipv6 {
   std::string src = "fd01::2";
   std::string dst = "fd02::2";
   uint8_t hop_limit = 64;
-  uint8_t nexthdr = 17;        // UDP
+  uint8_t nexthdr = 17;        // UDP; any other: its bytes follow unparsed
   uint8_t version = 6;
   uint32_t flow_label = 0;
   uint16_t sport = 1234;
@@ -43,16 +44,8 @@ struct Ipv6 {
   size_t payload = 18;
 };
 
-// RFC 1071 checksum over bytes, folded and complemented.
-uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t sum = 0);
-
 Bytes ipv4_frame(const Mac& dst, const Mac& src, const Ipv4& ip);
 Bytes ipv6_frame(const Mac& dst, const Mac& src, const Ipv6& ip);
-Bytes arp_frame(const Mac& src);
-
-// True if the IPv4 header checksum of a frame verifies from scratch.
-bool ipv4_checksum_ok(const Bytes& frame);
-
-std::string hex(const Bytes& b);
+inline Bytes arp_frame(const Mac& src) { return packet::arp_request(src); }
 
 }  // namespace testpkt

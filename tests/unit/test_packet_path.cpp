@@ -555,10 +555,7 @@ TEST_CASE("under a stateful ruleset, only established conntrack flows are forwar
   // Truncated transport header: never read past it.
   Bytes short_udp(udp4.begin(), udp4.begin() + testpkt::kEthLen + testpkt::kIpv4Len + 4);
   short_udp[testpkt::kEthLen + 3] = static_cast<uint8_t>(testpkt::kIpv4Len + 4);  // tot_len
-  short_udp[testpkt::kEthLen + 10] = short_udp[testpkt::kEthLen + 11] = 0;
-  const uint16_t c = testpkt::inet_checksum(short_udp.data() + testpkt::kEthLen, testpkt::kIpv4Len);
-  short_udp[testpkt::kEthLen + 10] = static_cast<uint8_t>(c >> 8);
-  short_udp[testpkt::kEthLen + 11] = static_cast<uint8_t>(c);
+  packet::fix_ipv4_checksum(short_udp);
   check_pass(short_udp, FP_PASS_NETFILTER);
   // Conntrack checking windows: no TCP segment is the gate's.
   REQUIRE(r.fp.set_policy({}, stateful, strict));

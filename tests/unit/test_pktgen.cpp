@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "packet.h"
+#include "packet/checksum.h"
 #include "pktgen/abi.h"
 #include "pktgen/errors.h"
 #include "pktgen/frame.h"
@@ -40,7 +41,7 @@ using pktgen::FrameSpec;
 using pktgen::Proto;
 using pktgen::Vary;
 
-uint16_t get16(const Bytes& b, size_t at) { return static_cast<uint16_t>(b[at] << 8 | b[at + 1]); }
+uint16_t get16(const Bytes& b, size_t at) { return pkt_get16(&b.at(at)); }
 
 FrameSpec spec(const char* src, const char* dst) {
   FrameSpec s;
@@ -60,12 +61,11 @@ bool l4_checksum_ok(const Bytes& f) {
   const uint8_t proto = v4 ? f[l3 + 9] : f[l3 + 6];
   const size_t alen = v4 ? 4 : 16, saddr = l3 + (v4 ? 12 : 8);
   const size_t l4_len = f.size() - l4;
-  uint32_t sum = proto + static_cast<uint32_t>(l4_len);
-  for (size_t i = 0; i < 2 * alen; i += 2) sum += get16(f, saddr + i);
-  return testpkt::inet_checksum(f.data() + l4, l4_len, sum) == 0;
+  const uint32_t pseudo = pkt_sum(&f[saddr], 2 * alen, 0) + proto + static_cast<uint32_t>(l4_len);
+  return pkt_csum(f.data() + l4, l4_len, pseudo) == 0;
 }
 
-bool ipv4_checksum_ok(const Bytes& f) { return testpkt::ipv4_checksum_ok(f); }
+using packet::ipv4_checksum_ok;
 
 common::Result<pktgen::SendOptions> send(std::vector<std::string> words, uint32_t cpus = 2) {
   cli::Args a(std::move(words));

@@ -13,6 +13,7 @@
 #include "netlink/netfilter.h"
 #include "netlink/veth.h"
 #include "netlink/xfrm.h"
+#include "packet/frame.h"
 
 namespace routerctl {
 namespace {
@@ -20,11 +21,6 @@ namespace {
 constexpr std::string_view kShowUsage = "routerctl link show [dev NAME]";
 constexpr std::string_view kSetUsage =
     "routerctl link set dev NAME fastpath { native | generic | auto | off }";
-
-std::string mac_string(const std::array<uint8_t, 6>& m) {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2],
-                     m[3], m[4], m[5]);
-}
 
 // Why a device cannot be a redirect target, or empty if it can.
 std::string egress_blocker(const netlink::Link& link,
@@ -75,7 +71,7 @@ int link_show(Context& ctx, cli::Args& args) {
     out.field("operstate", std::string(l.up ? (l.lower_up ? "UP" : "NO-CARRIER") : "DOWN"),
               " {}");
     out.field("mtu", l.mtu, " mtu {}");
-    if (l.ethernet) out.field("address", mac_string(l.mac), " link/ether {}");
+    if (l.ethernet) out.field("address", packet::format_mac(l.mac), " link/ether {}");
     out.newline();
     out.text("    fastpath");
     const bool attached = s && s->attached;

@@ -23,7 +23,7 @@ constexpr std::string_view kUsage =
     "                    [sport N] [dport N] [ttl N] [size N]";
 
 // A documentation MAC (RFC 7042) as the sender's: it is nobody's.
-constexpr pktgen::Mac kSenderMac{0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
+constexpr packet::Mac kSenderMac{0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
 
 template <typename T>
 common::Result<T> number(const std::optional<std::string>& text, T fallback,
@@ -202,8 +202,8 @@ int route_get(Context& ctx, cli::Args& args) {
   if (verdict->action == XDP_REDIRECT && verdict->output.size() >= 14) {
     const uint8_t* o = verdict->output.data();
     out.field("dev", egress_by_mac(*links, o + 6), " out of {}");
-    out.field("dst_mac", pktgen::format_mac({o[0], o[1], o[2], o[3], o[4], o[5]}), " to {}");
-    out.field("src_mac", pktgen::format_mac({o[6], o[7], o[8], o[9], o[10], o[11]}),
+    out.field("dst_mac", packet::format_mac({o[0], o[1], o[2], o[3], o[4], o[5]}), " to {}");
+    out.field("src_mac", packet::format_mac({o[6], o[7], o[8], o[9], o[10], o[11]}),
               " from {}");
     const size_t ttl_at = dst->family == pktgen::Family::ipv4 ? 22 : 21;
     out.field("ttl", verdict->output[ttl_at], ", ttl {}");

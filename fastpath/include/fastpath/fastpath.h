@@ -19,12 +19,13 @@
 #include "fastpath/abi.h"
 #include "netlink/netfilter.h"
 #include "netlink/policy.h"
+#include "packet/frame.h"
 
 namespace fastpath {
 
 using common::Error;
 using common::Result;
-using Mac = std::array<uint8_t, 6>;
+using packet::Mac;
 
 enum class XdpMode { native, generic, automatic };
 std::string_view to_string(XdpMode mode);

@@ -1,12 +1,17 @@
 // Random routes and random packets for the differential test.
 #include "gen.h"
 
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+
 #include <arpa/inet.h>
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <cstring>
 #include <set>
+
+#include "packet/checksum.h"
 
 namespace difftest {
 namespace {
@@ -151,22 +156,6 @@ std::vector<Route> random_routes(Rng& rng, const Topology& topo, int count) {
 
 namespace {
 
-void put16(Bytes& b, size_t at, uint16_t v) {
-  b[at] = static_cast<uint8_t>(v >> 8);
-  b[at + 1] = static_cast<uint8_t>(v);
-}
-
-uint32_t sum16(const uint8_t* d, size_t n, uint32_t s = 0) {
-  for (size_t i = 0; i + 1 < n; i += 2) s += d[i] << 8 | d[i + 1];
-  if (n & 1) s += d[n - 1] << 8;
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return s;
-}
-
-uint16_t csum(const uint8_t* d, size_t n, uint32_t s = 0) {
-  return static_cast<uint16_t>(~sum16(d, n, s));
-}
-
 struct Addr {
   std::string text;
   std::array<uint8_t, 16> bytes{};
@@ -275,18 +264,62 @@ Probe random_probe(Rng& rng, const Topology& topo, const std::vector<Route>& rou
     for (int i = 0; i < n; ++i) ext_chain.push_back(pick(rng, kinds));
     what += "extension headers; ";
   }
-  const size_t ext_len = 8 * ext_chain.size();
-  const size_t ip_len = ip_hdr + opt_len + ext_len + l4_len + payload;
-  Bytes b(14 + ip_len, 0);
+  // L4: UDP, TCP or ICMP echo; the payload starts with the token.
+  Bytes data(payload);
+  for (int i = 0; i < 8; ++i) data[i] = static_cast<uint8_t>(token >> (56 - 8 * i));
+  for (size_t i = 8; i < payload; ++i) data[i] = static_cast<uint8_t>(rng());
+  const auto sport = static_cast<uint16_t>(uniform(rng, 1024, 65535));
+  const auto dport = static_cast<uint16_t>(uniform(rng, 1, 65535));
+  packet::L4 l4 = proto == IPPROTO_UDP ? packet::udp(sport, dport, data)
+                  : proto == IPPROTO_TCP
+                      ? packet::tcp({.sport = sport, .dport = dport, .flags = 0x18, .window = 0},
+                                    data)
+                      : packet::echo_request(f == 6, static_cast<uint16_t>(rng()), 0, data);
+
+  // L3.
+  const uint8_t ttl = chance(rng, 0.15) ? static_cast<uint8_t>(uniform(rng, 0, 2))
+                                        : static_cast<uint8_t>(uniform(rng, 3, 255));
+  const uint8_t tos = chance(rng, 0.5) ? static_cast<uint8_t>(rng()) : 0;
+  what += fmt::format("ttl {}; ", ttl);
+  Bytes ip;
+  if (f == 4) {
+    packet::Ipv4 h;
+    std::memcpy(h.src.data(), src.bytes.data(), 4);
+    std::memcpy(h.dst.data(), dst.bytes.data(), 4);
+    h.tos = tos;
+    h.ttl = ttl;
+    h.id = static_cast<uint16_t>(rng());
+    h.frag_off = frag_off;
+    h.options.assign(opt_len, 1);                // NOP options
+    if (opt_len >= 4 && chance(rng, 0.3))        // router alert
+      std::copy_n(std::array<uint8_t, 4>{0x94, 4, 0, 0}.begin(), 4, h.options.begin());
+    ip = packet::ipv4(h, std::move(l4));
+  } else {
+    packet::Ipv6 h;
+    std::memcpy(h.src.data(), src.bytes.data(), 16);
+    std::memcpy(h.dst.data(), dst.bytes.data(), 16);
+    h.traffic_class = tos;
+    h.flow_label = static_cast<uint32_t>(rng()) & 0xfffff;
+    h.hop_limit = ttl;
+    for (size_t i = 0; i < ext_chain.size(); ++i) {
+      // 8 bytes each, naming the next.
+      std::array<uint8_t, 8> e{i + 1 < ext_chain.size() ? ext_chain[i + 1] : proto};
+      if (ext_chain[i] == 0 || ext_chain[i] == 60) e[2] = 1, e[3] = 4;  // PadN
+      // Routing: type 0, segments left 0. Fragment: the first.
+      h.ext.insert(h.ext.end(), e.begin(), e.end());
+    }
+    if (!ext_chain.empty()) h.first_ext = ext_chain[0];
+    ip = packet::ipv6(h, std::move(l4));
+  }
 
   // L2.
   const Mac& in_mac = p.ingress1 ? topo.in1_mac : topo.in0_mac;
   const Mac& sender = p.ingress1 ? topo.sender1_mac : topo.sender0_mac;
   Mac dst_mac = in_mac;
-  uint16_t ethertype = f == 4 ? 0x0800 : 0x86dd;
+  uint16_t ethertype = f == 4 ? ETH_P_IP : ETH_P_IPV6;
   const int l2 = uniform(rng, 0, 99);
   if (l2 < 3) {
-    dst_mac = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    dst_mac = packet::kBroadcast;
     what += "L2 broadcast; ";
   } else if (l2 < 6) {
     dst_mac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x05};
@@ -295,85 +328,10 @@ Probe random_probe(Rng& rng, const Topology& topo, const std::vector<Route>& rou
     dst_mac = {0x02, 0x00, 0x00, 0x00, 0x99, 0x99};
     what += "L2 other host; ";
   } else if (l2 < 11) {
-    ethertype = chance(rng, 0.5) ? 0x8100 : 0x0806;
+    ethertype = chance(rng, 0.5) ? ETH_P_8021Q : ETH_P_ARP;
     what += "not IP; ";
   }
-  std::copy(dst_mac.begin(), dst_mac.end(), b.begin());
-  std::copy(sender.begin(), sender.end(), b.begin() + 6);
-  put16(b, 12, ethertype);
-
-  // L3.
-  uint8_t* h = b.data() + 14;
-  const uint8_t ttl = chance(rng, 0.15) ? static_cast<uint8_t>(uniform(rng, 0, 2))
-                                        : static_cast<uint8_t>(uniform(rng, 3, 255));
-  const uint8_t tos = chance(rng, 0.5) ? static_cast<uint8_t>(rng()) : 0;
-  what += fmt::format("ttl {}; ", ttl);
-  size_t l4_at;
-  if (f == 4) {
-    const size_t hlen = 20 + opt_len;
-    h[0] = static_cast<uint8_t>(0x40 | (hlen / 4));
-    h[1] = tos;
-    put16(b, 16, static_cast<uint16_t>(ip_len));
-    put16(b, 18, static_cast<uint16_t>(rng()));
-    put16(b, 20, frag_off);
-    h[8] = ttl;
-    h[9] = proto;
-    std::memcpy(h + 12, src.bytes.data(), 4);
-    std::memcpy(h + 16, dst.bytes.data(), 4);
-    for (size_t i = 20; i < hlen; ++i) h[i] = 1;  // NOP options
-    if (opt_len >= 4 && chance(rng, 0.3)) {       // router alert
-      h[20] = 0x94;
-      h[21] = 4;
-      h[22] = h[23] = 0;
-    }
-    put16(b, 24, csum(h, hlen));
-    l4_at = 14 + hlen;
-  } else {
-    const uint32_t flow = static_cast<uint32_t>(rng()) & 0xfffff;
-    const uint32_t first = 6u << 28 | static_cast<uint32_t>(tos) << 20 | flow;
-    h[0] = static_cast<uint8_t>(first >> 24);
-    h[1] = static_cast<uint8_t>(first >> 16);
-    h[2] = static_cast<uint8_t>(first >> 8);
-    h[3] = static_cast<uint8_t>(first);
-    put16(b, 18, static_cast<uint16_t>(ip_len - 40));
-    h[6] = ext_chain.empty() ? proto : ext_chain[0];
-    h[7] = ttl;
-    std::memcpy(h + 8, src.bytes.data(), 16);
-    std::memcpy(h + 24, dst.bytes.data(), 16);
-    size_t at = 14 + 40;
-    for (size_t i = 0; i < ext_chain.size(); ++i) {
-      b[at] = i + 1 < ext_chain.size() ? ext_chain[i + 1] : proto;
-      b[at + 1] = 0;                            // 8 bytes long
-      if (ext_chain[i] == 43) b[at + 2] = 0;    // routing type 0, segments left 0
-      if (ext_chain[i] == 44) b[at + 3] = 0;    // first fragment
-      if (ext_chain[i] == 0 || ext_chain[i] == 60) b[at + 2] = 1, b[at + 3] = 4;  // PadN
-      at += 8;
-    }
-    l4_at = at;
-  }
-  // L4 with the token and checksum.
-  const size_t l4_total = l4_len + payload;
-  if (proto == 17 || proto == 6) {
-    put16(b, l4_at, static_cast<uint16_t>(uniform(rng, 1024, 65535)));
-    put16(b, l4_at + 2, static_cast<uint16_t>(uniform(rng, 1, 65535)));
-  } else {
-    b[l4_at] = f == 4 ? 8 : 128;  // echo request
-    put16(b, l4_at + 4, static_cast<uint16_t>(rng()));
-  }
-  if (proto == 17) put16(b, l4_at + 4, static_cast<uint16_t>(l4_total));
-  if (proto == 6) {
-    b[l4_at + 12] = 5 << 4;
-    b[l4_at + 13] = 0x18;
-  }
-  for (int i = 0; i < 8; ++i) b[l4_at + l4_len + i] = static_cast<uint8_t>(token >> (56 - 8 * i));
-  for (size_t i = 8; i < payload; ++i) b[l4_at + l4_len + i] = static_cast<uint8_t>(rng());
-  uint32_t pseudo = 0;
-  if (!(f == 4 && proto == 1))
-    pseudo = sum16(f == 4 ? h + 12 : h + 8, f == 4 ? 8 : 32) + proto + l4_total;
-  const size_t csum_at = l4_at + (proto == 17 ? 6 : proto == 6 ? 16 : 2);
-  uint16_t c = csum(b.data() + l4_at, l4_total, pseudo);
-  if (proto == 17 && c == 0) c = 0xffff;
-  put16(b, csum_at, c);
+  Bytes b = packet::ethernet(dst_mac, sender, ethertype, ip);
 
   // Damage, now and then.
   const int dmg = uniform(rng, 0, 99);
@@ -390,11 +348,8 @@ Probe random_probe(Rng& rng, const Topology& topo, const std::vector<Route>& rou
   } else if (dmg < 14) {
     const size_t len_at = f == 4 ? 16 : 18;
     const int delta = uniform(rng, -8, 8);
-    put16(b, len_at, static_cast<uint16_t>(((b[len_at] << 8) | b[len_at + 1]) + delta));
-    if (f == 4) {
-      put16(b, 24, 0);
-      put16(b, 24, csum(h, 20 + opt_len));
-    }
+    pkt_put16(&b[len_at], static_cast<uint16_t>(pkt_get16(&b[len_at]) + delta));
+    if (f == 4) packet::fix_ipv4_checksum(b);
     what += fmt::format("length off by {}; ", delta);
   } else if (dmg < 17) {
     const int pad = uniform(rng, 1, 40);
@@ -403,13 +358,6 @@ Probe random_probe(Rng& rng, const Topology& topo, const std::vector<Route>& rou
   }
   p.frame = std::move(b);
   return p;
-}
-
-std::string hex(const Bytes& b) {
-  std::string out;
-  for (size_t i = 0; i < b.size(); ++i)
-    out += fmt::format("{:02x}{}", b[i], (i + 1) % 32 == 0 ? "\n" : " ");
-  return out;
 }
 
 }  // namespace difftest

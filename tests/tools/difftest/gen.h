@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "packet/frame.h"
+
 namespace difftest {
 
-using Bytes = std::vector<uint8_t>;
-using Mac = std::array<uint8_t, 6>;
+using packet::Bytes;
+using packet::Mac;
 
 // One egress link of the router: subnet 10.<net>.0.0/24 and fd00:<net>::/64,
 // the router at .1 / ::1, a resolved next hop at .2 / ::2 (the peer), an
@@ -62,7 +64,5 @@ struct Probe {
 
 Probe random_probe(std::mt19937_64& rng, const Topology& topo,
                    const std::vector<Route>& routes, uint64_t token);
-
-std::string hex(const Bytes& b);
 
 }  // namespace difftest

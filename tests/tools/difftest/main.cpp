@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
                               fp_dev, fwd->where, multipath ? " (another leg of a multipath route)" : "");
       } else if (fwd->frame != v.out) {
         problem = "forwarded out of the same device, but the bytes differ:\nfast path:\n" +
-                  hex(v.out) + "\nkernel:\n" + hex(fwd->frame);
+                  packet::hex(v.out, 32) + "\nkernel:\n" + packet::hex(fwd->frame, 32);
       } else {
         ++agree;
         multipath_agreed += multipath;
@@ -324,7 +324,7 @@ int main(int argc, char** argv) {
     if (!problem.empty()) {
       ++mismatches;
       fmt::print("MISMATCH probe {}: {}\n  made as: {}\n  {} -> {}\n  route: {}  frame:\n{}\n", i,
-                 problem, p.what, p.src, p.dst, route_of(p), hex(p.frame));
+                 problem, p.what, p.src, p.dst, route_of(p), packet::hex(p.frame, 32));
       bugs.push_back({{"probe", i}, {"problem", problem}, {"what", p.what}});
     }
   }

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   if (!limit) return report(kTool, limit.error());
   if (auto r = limit->attach(dev->ifindex, dev->name); !r) return report(kTool, r.error());
   fmt::print(stderr, "{}: attached to {}, out of {} to {}\n", kTool, dev->name, egress->name,
-             pktgen::format_mac(*dst_mac));
+             packet::format_mac(*dst_mac));
   int sig;
   sigwait(&stop, &sig);
 

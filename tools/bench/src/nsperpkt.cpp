@@ -54,7 +54,7 @@ constexpr std::string_view kUsage =
     "    only measures one case (to profile it: perf record -g -- fp-nsperpkt only ...)";
 constexpr uint32_t kMaxRepeat = 200;
 constexpr uint32_t kRouteDests = 1024;  // destinations cycled through per call
-constexpr pktgen::Mac kSender{0x02, 0, 0, 0, 0x01, 0x02};
+constexpr packet::Mac kSender{0x02, 0, 0, 0, 0x01, 0x02};
 
 const char* kTopology = R"(set -e
 ip link set lo up

@@ -4,24 +4,20 @@
 
 #include <arpa/inet.h>
 #include <fmt/core.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
 
 #include <cstring>
+
+#include "packet/frame.h"
 
 namespace pktgen {
 namespace {
 
-constexpr uint32_t kEthLen = 14;
-constexpr uint32_t kIpv4Len = 20;
-constexpr uint32_t kIpv6Len = 40;
-constexpr uint32_t kUdpLen = 8;
-constexpr uint32_t kTcpLen = 20;
-constexpr uint16_t kEtherIpv4 = 0x0800;
-constexpr uint16_t kEtherIpv6 = 0x86dd;
-constexpr uint8_t kProtoIcmp = 1;
-constexpr uint8_t kProtoTcp = 6;
-constexpr uint8_t kProtoUdp = 17;
-constexpr uint8_t kProtoIcmpv6 = 58;
-constexpr uint32_t kIcmpLen = 8;
+using packet::kEthLen;
+using packet::kIpv4Len;
+using packet::kIpv6Len;
+using packet::kTcpLen;
 constexpr uint32_t kTcpSynSeq = 0x50474e31;  // "PGN1": recognisable in dumps
 
 using Bytes = std::vector<uint8_t>;
@@ -29,20 +25,11 @@ using Bytes = std::vector<uint8_t>;
 uint32_t ip_len(Family f) { return f == Family::ipv4 ? kIpv4Len : kIpv6Len; }
 uint32_t l4_len(Proto p) {
   switch (p) {
-    case Proto::udp: return kUdpLen;
-    case Proto::tcp: return kTcpLen;
-    case Proto::icmp: return kIcmpLen;
+    case Proto::udp: return packet::kUdpLen;
+    case Proto::tcp: return packet::kTcpLen;
+    case Proto::icmp: return packet::kIcmpLen;
   }
-  return kUdpLen;
-}
-
-uint8_t ip_proto(Family f, Proto p) {
-  switch (p) {
-    case Proto::udp: return kProtoUdp;
-    case Proto::tcp: return kProtoTcp;
-    case Proto::icmp: return f == Family::ipv4 ? kProtoIcmp : kProtoIcmpv6;
-  }
-  return kProtoUdp;
+  return packet::kUdpLen;
 }
 
 // Where the L4 checksum sits in its header.
@@ -56,28 +43,6 @@ uint32_t l4_csum_offset(Proto p) {
 }
 uint32_t addr_len(Family f) { return f == Family::ipv4 ? 4 : 16; }
 
-void put16(Bytes& b, size_t at, uint16_t v) {
-  b[at] = static_cast<uint8_t>(v >> 8);
-  b[at + 1] = static_cast<uint8_t>(v);
-}
-
-void put32(Bytes& b, size_t at, uint32_t v) {
-  put16(b, at, static_cast<uint16_t>(v >> 16));
-  put16(b, at + 2, static_cast<uint16_t>(v));
-}
-
-// RFC 1071: the one's complement sum of 16-bit words, not yet complemented.
-uint32_t sum16(const uint8_t* data, size_t len, uint32_t sum = 0) {
-  for (size_t i = 0; i + 1 < len; i += 2) sum += data[i] << 8 | data[i + 1];
-  if (len & 1) sum += data[len - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return sum;
-}
-
-uint16_t checksum(const uint8_t* data, size_t len, uint32_t sum = 0) {
-  return static_cast<uint16_t>(~sum16(data, len, sum));
-}
-
 uint32_t saddr_offset(Family f) { return kEthLen + (f == Family::ipv4 ? 12 : 8); }
 
 // Where what differs between flows lives in the frame: a 16-bit word, or
@@ -85,7 +50,8 @@ uint32_t saddr_offset(Family f) { return kEthLen + (f == Family::ipv4 ? 12 : 8);
 uint32_t vary_offset(const FrameSpec& s) {
   const Family f = s.src.family;
   switch (s.vary) {
-    case Vary::sport: return kEthLen + ip_len(f);
+    case Vary::sport:  // an echo's identifier plays the source port
+      return kEthLen + ip_len(f) + (s.proto == Proto::icmp ? 4 : 0);
     case Vary::src: return saddr_offset(f) + addr_len(f) - 2;  // its last 16 bits
     case Vary::dst: return saddr_offset(f) + addr_len(f);
   }
@@ -150,68 +116,41 @@ Result<void> validate(const FrameSpec& s) {
   return {};
 }
 
-// Ethernet, IP and L4 headers and a zero payload; vary's word set for flow;
-// every checksum computed from scratch.
+// Ethernet, IP and L4 headers and a zero payload, with vary's word set for
+// flow; every checksum computed from scratch.
 Bytes frame_bytes(const FrameSpec& s, uint32_t flow) {
   const Family fam = s.src.family;
-  const uint32_t frame_len = s.wire_size - kFcsLen;
-  const uint32_t l3 = kEthLen;
-  const uint32_t l4 = l3 + ip_len(fam);
-  const uint32_t l4_total = frame_len - l4;  // L4 header + payload
-  const uint8_t proto = ip_proto(fam, s.proto);
-  Bytes b(frame_len, 0);
-
-  std::memcpy(&b[0], s.dst_mac.data(), 6);
-  std::memcpy(&b[6], s.src_mac.data(), 6);
-  put16(b, 12, fam == Family::ipv4 ? kEtherIpv4 : kEtherIpv6);
-  const uint32_t saddr = saddr_offset(fam);
-  const uint32_t alen = addr_len(fam);
-  std::memcpy(&b[saddr], s.src.bytes.data(), alen);
-  std::memcpy(&b[saddr + alen], dst_of(s, flow).bytes.data(), alen);
-
-  if (s.proto == Proto::icmp) {
-    // Echo request; the identifier plays the source port (ICMP has none).
-    b[l4] = fam == Family::ipv4 ? 8 : 128;
-    put16(b, l4 + 4, s.sport);
-    put16(b, l4 + 6, 1);  // sequence
+  const bool v6 = fam == Family::ipv6;
+  const auto word = static_cast<uint16_t>(vary_base(s) + flow);
+  uint16_t sport = s.sport;
+  IpAddress src = s.src;
+  if (s.vary == Vary::sport) sport = word;
+  if (s.vary == Vary::src) {
+    const size_t n = addr_len(fam);
+    src.bytes[n - 2] = static_cast<uint8_t>(word >> 8);
+    src.bytes[n - 1] = static_cast<uint8_t>(word);
+  }
+  const IpAddress& dst = dst_of(s, flow);
+  const Bytes payload(s.wire_size - kFcsLen - header_len(fam, s.proto), 0);
+  packet::L4 l4 = s.proto == Proto::udp ? packet::udp(sport, s.dport, payload)
+                  : s.proto == Proto::tcp
+                      ? packet::tcp({.sport = sport, .dport = s.dport, .seq = kTcpSynSeq}, payload)
+                      : packet::echo_request(v6, sport, 1, payload);
+  Bytes ip;
+  if (v6) {
+    packet::Ipv6 h;
+    std::memcpy(h.src.data(), src.bytes.data(), 16);
+    std::memcpy(h.dst.data(), dst.bytes.data(), 16);
+    h.hop_limit = s.ttl;
+    ip = packet::ipv6(h, std::move(l4));
   } else {
-    put16(b, l4, s.sport);
-    put16(b, l4 + 2, s.dport);
+    packet::Ipv4 h;  // DF, so ID 0 is fine (RFC 6864)
+    std::memcpy(h.src.data(), src.bytes.data(), 4);
+    std::memcpy(h.dst.data(), dst.bytes.data(), 4);
+    h.ttl = s.ttl;
+    ip = packet::ipv4(h, std::move(l4));
   }
-  if (s.vary != Vary::dst)
-    put16(b, vary_offset(s), static_cast<uint16_t>(vary_base(s) + flow));
-
-  if (fam == Family::ipv4) {
-    b[l3] = 0x45;                                  // version 4, 20-byte header
-    put16(b, l3 + 2, static_cast<uint16_t>(frame_len - l3));
-    put16(b, l3 + 6, 0x4000);                      // DF, so ID 0 is fine (RFC 6864)
-    b[l3 + 8] = s.ttl;
-    b[l3 + 9] = proto;
-    put16(b, l3 + 10, checksum(&b[l3], kIpv4Len));
-  } else {
-    b[l3] = 0x60;                                  // version 6, no class or label
-    put16(b, l3 + 4, static_cast<uint16_t>(l4_total));
-    b[l3 + 6] = proto;
-    b[l3 + 7] = s.ttl;
-  }
-
-  const uint32_t l4_csum_at = l4 + l4_csum_offset(s.proto);
-  if (s.proto == Proto::udp) {
-    put16(b, l4 + 4, static_cast<uint16_t>(l4_total));
-  } else if (s.proto == Proto::tcp) {
-    put32(b, l4 + 4, kTcpSynSeq);
-    b[l4 + 12] = 5 << 4;                           // 20-byte header
-    b[l4 + 13] = 0x02;                             // SYN
-    put16(b, l4 + 14, 65535);                      // window
-  }
-  // Pseudo-header: addresses, protocol, L4 length (not for ICMPv4).
-  uint32_t pseudo = 0;
-  if (!(s.proto == Proto::icmp && fam == Family::ipv4))
-    pseudo = sum16(&b[saddr], 2 * alen) + proto + l4_total;
-  uint16_t csum = checksum(&b[l4], l4_total, pseudo);
-  if (csum == 0 && s.proto == Proto::udp) csum = 0xffff;  // 0 means "none" in UDP
-  put16(b, l4_csum_at, csum);
-  return b;
+  return packet::ethernet(s.dst_mac, s.src_mac, v6 ? ETH_P_IPV6 : ETH_P_IP, ip);
 }
 
 }  // namespace
@@ -279,23 +218,9 @@ std::vector<uint8_t> build_frame(const FrameSpec& spec, uint32_t flow) {
 }
 
 Result<Mac> parse_mac(std::string_view text) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  Mac mac{};
-  bool ok = text.size() == 17;
-  for (size_t i = 0; ok && i < 6; ++i) {
-    const int hi = nibble(text[3 * i]), lo = nibble(text[3 * i + 1]);
-    ok = hi >= 0 && lo >= 0 && (i == 5 || text[3 * i + 2] == ':');
-    mac[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  if (!ok)
-    return common::fail(EINVAL, fmt::format("invalid MAC address \"{}\"", text),
-                        "write it as 02:00:00:00:00:01");
-  return mac;
+  if (auto mac = packet::parse_mac(text)) return *mac;
+  return common::fail(EINVAL, fmt::format("invalid MAC address \"{}\"", text),
+                      "write it as 02:00:00:00:00:01");
 }
 
 Result<IpAddress> parse_ip(std::string_view text) {
@@ -310,11 +235,6 @@ Result<IpAddress> parse_ip(std::string_view text) {
     return ip;
   }
   return common::fail(EINVAL, fmt::format("invalid IP address \"{}\"", text));
-}
-
-std::string format_mac(const Mac& m) {
-  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3],
-                     m[4], m[5]);
 }
 
 std::string format_ip(const IpAddress& ip) {

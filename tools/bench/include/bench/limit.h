@@ -11,11 +11,12 @@
 
 #include "bench/abi.h"
 #include "common/error.h"
+#include "packet/frame.h"
 
 namespace bench {
 
 using common::Result;
-using Mac = std::array<uint8_t, 6>;
+using packet::Mac;
 
 struct LimitSettings {
   uint32_t egress_ifindex = 0;

@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "common/error.h"
+#include "packet/frame.h"
 #include "pktgen/abi.h"
 
 namespace pktgen {
 
 using common::Result;
-using Mac = std::array<uint8_t, 6>;
+using packet::format_mac;
+using packet::Mac;
 
 enum class Family { ipv4, ipv6 };
 enum class Proto { udp, tcp, icmp };  // tcp: SYN segments; icmp: echo requests
@@ -76,7 +78,6 @@ std::vector<uint8_t> build_frame(const FrameSpec& spec, uint32_t flow);
 // Text forms: 02:00:00:00:00:01, 10.0.0.1, fd00::1.
 Result<Mac> parse_mac(std::string_view text);
 Result<IpAddress> parse_ip(std::string_view text);
-std::string format_mac(const Mac& mac);
 std::string format_ip(const IpAddress& ip);
 
 }  // namespace pktgen
