@@ -1,6 +1,8 @@
 # Compiles a BPF C program and wraps it in a skeleton header:
 #   bpf_skeleton(<target> <name> <source.bpf.c> [INCLUDES dir...])
-# makes <name>.skel.h available to whoever links <target>.
+# makes <name>.skel.h available to whoever links <target>. Every program
+# sees bpflib/ (kernel types, checksums, the transmit-tracepoint filter)
+# besides its own INCLUDES, and no other program's folder.
 find_program(BPF_CLANG clang)
 debian_package(BPF_CLANG clang "clang (the BPF compiler)")
 find_program(BPFTOOL bpftool PATHS /usr/sbin /sbin)
@@ -22,7 +24,7 @@ function(bpf_skeleton target name source)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/bpf)
   set(obj ${out}/${name}.bpf.o)
   set(skel ${out}/${name}.skel.h)
-  set(incs)
+  set(incs -I${PROJECT_SOURCE_DIR}/bpflib/include)
   foreach(dir ${ARG_INCLUDES})
     list(APPEND incs -I${dir})
   endforeach()

@@ -147,16 +147,4 @@ static __always_inline enum fp_pass_reason ct_gate(struct xdp_md *ctx,
 	return why;
 }
 
-/* RFC 1624 update of a 16-bit one's complement checksum for a 32-bit word
- * that changed from old to new (both ports are one such word). */
-static __always_inline __u16 csum_replace4(__u16 check, __u32 old, __u32 new)
-{
-	__u32 sum = (__u16)~check;
-
-	sum += (~old & 0xffff) + (~old >> 16) + (new & 0xffff) + (new >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
 #endif

@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "bpflib/csum.h"
 #include "fastpath/abi.h"
 #include "maps.h"
 #include "parse.h"

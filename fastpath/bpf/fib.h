@@ -31,17 +31,6 @@ static __always_inline enum fp_pass_reason fib_pass_reason(long rc)
 	return FP_PASS_FIB_OTHER;
 }
 
-/* TTL - 1 with the incremental checksum update of RFC 1624, as the kernel's
- * ip_decrease_ttl does it (the carry handles the 0xffff case). */
-static __always_inline void ipv4_decrease_ttl(struct iphdr *iph)
-{
-	__u32 check = iph->check;
-
-	check += bpf_htons(0x0100);
-	iph->check = (__sum16)(check + (check >= 0xffff));
-	iph->ttl--;
-}
-
 static __always_inline void set_macs(struct ethhdr *eth,
 				     const struct bpf_fib_lookup *fib)
 {

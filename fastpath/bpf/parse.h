@@ -23,19 +23,6 @@ static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
 	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
 }
 
-/* RFC 1071 sum of a 20-byte IPv4 header; a valid one sums to 0xffff. */
-static __always_inline bool ipv4_csum_valid(const struct iphdr *iph)
-{
-	const __u32 *w = (const __u32 *)iph;
-	__u64 sum = (__u64)w[0] + w[1] + w[2] + w[3] + w[4];
-
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
-}
-
 /* Sources the kernel drops as martian (ip_route_input_slow). */
 static __always_inline bool ipv4_martian_source(__be32 addr)
 {

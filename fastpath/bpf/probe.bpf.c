@@ -12,7 +12,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "fastpath/probe_abi.h"
-#include "kernel_net.h"
+#include "bpflib/xmit.h"
 
 
 const volatile struct probe_settings settings = {};
@@ -74,9 +74,9 @@ int xdp_probe_count(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-static __always_inline int ours(const struct net_device *dev)
+static __always_inline bool ours(const struct net_device *dev)
 {
-	return BPF_CORE_READ(dev, nd_net.net, net_cookie) == settings.netns_cookie;
+	return dev_in_netns(dev, settings.netns_cookie);
 }
 
 SEC("tp_btf/xdp_devmap_xmit")

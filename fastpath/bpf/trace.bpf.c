@@ -8,7 +8,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "fastpath/abi.h"
-#include "kernel_net.h"
+#include "bpflib/xmit.h"
 
 
 /* Set before load: our network namespace and the fast path's DEVMAP. */
@@ -40,7 +40,7 @@ int BPF_PROG(fp_devmap_xmit, const struct net_device *from_dev,
 {
 	struct fp_egress_stats *st;
 
-	if (BPF_CORE_READ(to_dev, nd_net.net, net_cookie) != netns_cookie)
+	if (!dev_in_netns(to_dev, netns_cookie))
 		return 0;
 	st = egress_entry(BPF_CORE_READ(to_dev, ifindex));
 	if (st) {

@@ -12,8 +12,8 @@
 #include <bpf/bpf_core_read.h>
 
 #include "pktgen/abi.h"
-#include "csum.h"
-#include "kernel_net.h"
+#include "bpflib/csum.h"
+#include "bpflib/xmit.h"
 
 /* Set through the skeleton's rodata before load, so the verifier sees the
  * header length and offsets as constants and drops the other branches. */
@@ -185,7 +185,7 @@ int BPF_PROG(pg_devmap_xmit, const struct net_device *from_dev,
 
 	if (BPF_CORE_READ(to_dev, ifindex) != settings.ifindex ||
 	    BPF_CORE_READ(from_dev, ifindex) != settings.ifindex ||
-	    BPF_CORE_READ(to_dev, nd_net.net, net_cookie) != settings.netns_cookie)
+	    !dev_in_netns(to_dev, settings.netns_cookie))
 		return 0;
 	st = bpf_map_lookup_elem(&gen_stats, &zero);
 	if (!st)

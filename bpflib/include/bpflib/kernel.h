@@ -1,7 +1,7 @@
-/* The few kernel fields tracing programs read, for CO-RE to find in the
+/* The few kernel fields the tracing programs read, for CO-RE to find in the
  * running kernel's BTF (no vmlinux.h: it would be megabytes for three). */
-#ifndef FASTPATH_BPF_KERNEL_NET_H
-#define FASTPATH_BPF_KERNEL_NET_H
+#ifndef BPFLIB_KERNEL_H
+#define BPFLIB_KERNEL_H
 
 #include <linux/types.h>
 
