@@ -328,12 +328,8 @@ Result<XdpMode> Fastpath::attach(const Interface& iface, XdpMode mode) {
     return std::unexpected(std::move(e));
   };
 
-  LIBBPF_OPTS(bpf_xdp_query_opts, q);
-  bpf_xdp_query(static_cast<int>(iface.ifindex), 0, &q);
-  const std::optional<XdpMode> current =
-      q.attach_mode == XDP_ATTACHED_DRV   ? std::optional(XdpMode::native)
-      : q.attach_mode == XDP_ATTACHED_SKB ? std::optional(XdpMode::generic)
-                                          : std::nullopt;
+  std::optional<XdpMode> current;
+  if (auto attached = xdp_attachment(iface.ifindex)) current = attached->xdp_mode;
   if (common::UniqueFd link(bpf_obj_get(path.c_str())); link) {
     if (current && (mode == XdpMode::automatic || mode == *current) &&
         bpf_link_update(link.get(), impl_->prog_fd(), nullptr) == 0)

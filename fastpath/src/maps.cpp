@@ -108,16 +108,6 @@ std::optional<EgressCounters> read_egress(int fd, uint32_t ifindex) {
   return sum;
 }
 
-std::optional<XdpMode> attached_mode(uint32_t ifindex) {
-  LIBBPF_OPTS(bpf_xdp_query_opts, q);
-  if (bpf_xdp_query(static_cast<int>(ifindex), 0, &q) < 0) return std::nullopt;
-  switch (q.attach_mode) {
-    case XDP_ATTACHED_DRV: return XdpMode::native;
-    case XDP_ATTACHED_SKB: return XdpMode::generic;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 uint16_t iface_flags(bool xmit_sg, const common::DeviceChecks& c) {
@@ -164,7 +154,7 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     InterfaceState& s = states[ifindex];
     s.ifindex = ifindex;
     s.attached = true;
-    s.mode = attached_mode(ifindex);
+    if (auto a = xdp_attachment(ifindex)) s.mode = a->xdp_mode;
   }
   Snapshot snap;
   for (auto& [ifindex, s] : states) {
@@ -196,6 +186,20 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
 }  // namespace fastpath::detail
 
 namespace fastpath {
+
+Result<XdpAttachment> xdp_attachment(uint32_t ifindex) {
+  LIBBPF_OPTS(bpf_xdp_query_opts, q);
+  if (int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &q); err)
+    return common::fail(err, fmt::format("cannot query XDP on ifindex {}", ifindex));
+  switch (q.attach_mode) {
+    case XDP_ATTACHED_NONE: return XdpAttachment{"none", q.prog_id};
+    case XDP_ATTACHED_DRV: return XdpAttachment{"native", q.prog_id, XdpMode::native};
+    case XDP_ATTACHED_SKB: return XdpAttachment{"generic", q.prog_id, XdpMode::generic};
+    case XDP_ATTACHED_HW: return XdpAttachment{"offload", q.prog_id};
+    case XDP_ATTACHED_MULTI: return XdpAttachment{"multi", q.prog_id};
+  }
+  return XdpAttachment{"unknown", q.prog_id};
+}
 
 const std::array<PassReason, FP_PASS__MAX>& pass_reasons() {
 #define FP_REASON_ENTRY_(e, name, why) PassReason{name, why},

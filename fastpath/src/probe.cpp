@@ -29,25 +29,7 @@ struct LinkDeleter {
   void operator()(bpf_link* l) const { bpf_link__destroy(l); }
 };
 
-std::string mode_name(uint8_t attach_mode) {
-  switch (attach_mode) {
-    case XDP_ATTACHED_NONE: return "none";
-    case XDP_ATTACHED_DRV: return "native";
-    case XDP_ATTACHED_SKB: return "generic";
-    case XDP_ATTACHED_HW: return "offload";
-    case XDP_ATTACHED_MULTI: return "multi";
-  }
-  return "unknown";
-}
-
 }  // namespace
-
-Result<XdpAttachment> xdp_attachment(uint32_t ifindex) {
-  LIBBPF_OPTS(bpf_xdp_query_opts, q);
-  if (int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &q); err)
-    return common::fail(err, fmt::format("cannot query XDP on ifindex {}", ifindex));
-  return XdpAttachment{mode_name(q.attach_mode), q.prog_id};
-}
 
 struct Probe::Impl {
   std::unique_ptr<probe_bpf, SkelDeleter> skel;

@@ -332,16 +332,6 @@ void steer_ipv4_checksum(uint8_t* data, size_t size, Rng& rng) {
   h[5] = static_cast<uint8_t>(id);
 }
 
-int cannot_run(const char* why) {
-  const char* ci = std::getenv("CI");
-  if (ci && std::string_view(ci) == "true") {
-    std::fprintf(stderr, "FAIL: %s (CI=true: tests may not skip)\n", why);
-    return 1;
-  }
-  std::fprintf(stderr, "SKIP: %s\n", why);
-  return 77;
-}
-
 double seconds_since(const timespec& t0) {
   timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -391,10 +381,10 @@ void write_seeds(int argc, char** argv) {
 extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  if (::geteuid() != 0) std::exit(cannot_run("the fuzzer needs root (namespaces, BPF)"));
+  if (::geteuid() != 0) std::exit(fz_cannot_run("the fuzzer needs root (namespaces, BPF)"));
   char why[4096];
   const int rc = fz_router_setup(&g_router, why, sizeof(why));
-  if (rc > 0) std::exit(cannot_run(why));
+  if (rc > 0) std::exit(fz_cannot_run(why));
   if (rc < 0) {
     std::fprintf(stderr, "fuzz_fastpath: %s\n", why);
     std::exit(1);

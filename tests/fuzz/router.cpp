@@ -7,8 +7,6 @@
 #include <bpf/libbpf.h>
 #include <fmt/core.h>
 #include <linux/bpf.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "common/fd.h"
+#include "common/private_ns.h"
 #include "fastpath/fastpath.h"
 #include "netlink/link.h"
 #include "packet/frame.h"
@@ -28,9 +27,6 @@ namespace {
 
 using namespace fuzzworld;
 
-// Everything lives in this process's namespaces: the kernel removes the
-// veths, routes and bpffs however the fuzzer ends (it aborts on a finding).
-const char* kBpffs = "/sys/fs/bpf";
 
 struct State {
   std::optional<fastpath::Fastpath> fp;
@@ -45,18 +41,8 @@ State& state() {
   return s;
 }
 
-// As tests/unit/privileged_main.cpp, with the bpffs mounted over
-// /sys/fs/bpf inside the private mount namespace: nothing to clean up.
-std::string enter_namespaces() {
-  if (::unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) return "unshare failed";
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-    return "cannot make mounts private";
-  if (::mount("bpf", kBpffs, "bpf", 0, "mode=0700") < 0) return "cannot mount bpffs";
-  return {};
-}
-
 std::string topology_script() {
-  std::string s = "set -e\nip link set lo up\n";
+  std::string s = "ip link set lo up\n";
   for (const Device& d : kDevices) {
     s += fmt::format("ip link add {} address {} type veth peer name {} address {}\n", d.name,
                      d.mac, d.peer, d.peer_mac);
@@ -79,12 +65,6 @@ std::string topology_script() {
   for (const Route& r : kRoutes)
     if (r.route) s += fmt::format("ip route add {}\n", r.route);
   return s;
-}
-
-std::string sh(const std::string& script) {
-  if (int rc = std::system(script.c_str()); rc != 0)
-    return fmt::format("building the topology failed ({}):\n{}", rc, script);
-  return {};
 }
 
 bool parse_mac(const char* text, uint8_t mac[6]) {
@@ -198,13 +178,16 @@ std::string find_counters() {
 }
 
 std::string build(fz_router& r, bool& cannot_run) {
-  if (auto err = enter_namespaces(); !err.empty()) {
+  // Everything lives in this process's namespaces: the kernel removes the
+  // veths, routes and bpffs however the fuzzer ends (it aborts on a finding).
+  auto bpffs = common::enter_private_namespaces(common::Network::fresh);
+  if (!bpffs) {
     cannot_run = true;
-    return err;
+    return bpffs.error().message();
   }
-  if (auto err = sh(topology_script()); !err.empty()) return err;
+  if (auto ok = common::run_script(topology_script()); !ok) return ok.error().message();
   fastpath::route_libbpf_logs();
-  auto fp = fastpath::Fastpath::load(std::string(kBpffs) + "/xdp-router-fuzz");
+  auto fp = fastpath::Fastpath::load(*bpffs / "xdp-router-fuzz");
   if (!fp) return "cannot load the fast path: " + fp.error().message();
   state().fp.emplace(std::move(*fp));
 
@@ -233,6 +216,8 @@ extern "C" int fz_router_setup(fz_router* router, char* why, size_t why_len) {
   *fmt::format_to_n(why, why_len - 1, "{}", err).out = '\0';
   return cannot_run ? 1 : -1;
 }
+
+extern "C" int fz_cannot_run(const char* why) { return common::cannot_run(why); }
 
 extern "C" int fz_router_run(uint32_t ingress_ifindex, const uint8_t* frame, uint32_t len,
                              uint8_t* out, uint32_t out_cap, fz_run* run) {

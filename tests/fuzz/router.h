@@ -63,6 +63,9 @@ struct fz_run {
  * (the test cannot run); -1 if building the router failed. why says why. */
 int fz_router_setup(struct fz_router *router, char *why, size_t why_len);
 
+/* For a fuzzer that cannot run here: 77 (a skip), or 1 under CI=true. */
+int fz_cannot_run(const char *why);
+
 /* Runs the fast path on frame as if it arrived on ingress_ifindex; out
  * takes the frame the program leaves (at most out_cap bytes). Returns 0 or
  * a negative errno (with a message on stderr). */

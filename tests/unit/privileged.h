@@ -1,5 +1,5 @@
 // For tests that need root: a private network and mount namespace per test
-// process, gone when the process ends, however it ends.
+// process (common/private_ns.h), gone when the process ends, however it ends.
 #pragma once
 
 #include <filesystem>
@@ -7,10 +7,11 @@
 
 namespace testenv {
 
-// A bpffs mounted privately for this process.
+// The bpffs mounted privately for this process.
 const std::filesystem::path& bpffs();
 
-// Runs a shell command in the test's namespace; throws on failure.
+// Runs a shell script in the test's namespace; throws on failure, so the
+// test case fails with the script in its message.
 void sh(const std::string& command);
 
 }  // namespace testenv

@@ -31,6 +31,14 @@ enum class XdpMode { native, generic, automatic };
 std::string_view to_string(XdpMode mode);
 std::optional<XdpMode> parse_mode(std::string_view text);
 
+// What is attached to a device now, from the kernel (bpf_xdp_query).
+struct XdpAttachment {
+  std::string mode = "none";  // none, native, generic, offload, multi
+  uint32_t prog_id = 0;
+  std::optional<XdpMode> xdp_mode;  // native or generic: the modes we attach in
+};
+Result<XdpAttachment> xdp_attachment(uint32_t ifindex);
+
 struct PassReason {
   std::string_view name;  // stable identifier, used in JSON
   std::string_view why;   // one line for people

@@ -14,13 +14,6 @@
 
 namespace fastpath {
 
-// What is attached to a device now, from the kernel (bpf_xdp_query).
-struct XdpAttachment {
-  std::string mode = "none";  // none, native, generic, offload, multi
-  uint32_t prog_id = 0;
-};
-Result<XdpAttachment> xdp_attachment(uint32_t ifindex);
-
 enum class ProbeProgram {
   pass,   // SEC("xdp"): XDP_PASS
   frags,  // SEC("xdp.frags"): XDP_PASS, multi-buffer aware

@@ -16,7 +16,6 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,6 +30,7 @@
 #include <thread>
 
 #include "common/fd.h"
+#include "common/private_ns.h"
 #include "fastpath/fastpath.h"
 #include "gen.h"
 #include "netlink/device_conf.h"
@@ -213,11 +213,9 @@ int main(int argc, char** argv) {
   // The fast path, loaded but attached nowhere: the kernel sees every frame
   // sent into the router; the program sees them in test runs. Pins go to a
   // bpffs of this process's own mount namespace.
-  if (::unshare(CLONE_NEWNS) < 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-    die("cannot get a private mount namespace");
-  char dir[] = "/tmp/difftest-bpffs-XXXXXX";
-  if (!::mkdtemp(dir) || ::mount("bpf", dir, "bpf", 0, "mode=0700") < 0) die("cannot mount bpffs");
-  auto fp = fastpath::Fastpath::load(std::string(dir) + "/fp");
+  auto bpffs = common::enter_private_namespaces(common::Network::current);
+  if (!bpffs) die(bpffs.error().message());
+  auto fp = fastpath::Fastpath::load(*bpffs / "fp");
   if (!fp) die(fp.error().message());
   auto local = netlink::local_ipv4();
   auto ceilings = netlink::route_mtu_ceilings();
@@ -347,7 +345,5 @@ int main(int argc, char** argv) {
                          {"mismatches", mismatches}};
   fmt::print("{}\n", summary.dump());
   apply("del");
-  ::umount2(dir, MNT_DETACH);
-  ::rmdir(dir);
   return mismatches ? 1 : 0;
 }

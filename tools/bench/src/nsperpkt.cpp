@@ -21,8 +21,6 @@
 // out, waiting ~25 ms for RCU each call.
 #include <fcntl.h>
 #include <linux/bpf.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +38,7 @@
 #include "netlink/link.h"
 #include "pktgen/frame.h"
 #include "pktgen/options.h"
+#include "common/private_ns.h"
 #include "tool.h"
 
 namespace {
@@ -56,8 +55,7 @@ constexpr uint32_t kMaxRepeat = 200;
 constexpr uint32_t kRouteDests = 1024;  // destinations cycled through per call
 constexpr packet::Mac kSender{0x02, 0, 0, 0, 0x01, 0x02};
 
-const char* kTopology = R"(set -e
-ip link set lo up
+const char* kTopology = R"(ip link set lo up
 ip link add r0 type veth peer name p0
 ip link add r1 type veth peer name p1
 ip link add x0 type veth peer name x1
@@ -72,46 +70,6 @@ r0_mac=$(ip -br link show dev r0 | awk '{print $3}')
 ip neigh add 10.2.0.2 lladdr $r0_mac dev r1 nud permanent
 ip neigh add fd02::2 lladdr $r0_mac dev r1 nud permanent
 )";
-
-// This process's own network and mount namespaces: the veths, routes and
-// the bpffs holding the fast path's pins vanish when it ends, however.
-class PrivateNamespace {
- public:
-  static Result<PrivateNamespace> enter() {
-    if (::unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
-      return common::fail_errno("cannot enter a new network namespace", "run as root");
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-      return common::fail_errno("cannot make mounts private");
-    char dir[] = "/tmp/fp-nsperpkt-XXXXXX";
-    if (!::mkdtemp(dir)) return common::fail_errno("cannot create a directory in /tmp");
-    PrivateNamespace ns(dir);
-    if (::mount("bpf", dir, "bpf", 0, "mode=0700") < 0)
-      return common::fail_errno(fmt::format("cannot mount a bpffs on {}", dir));
-    ns.mounted_ = true;
-    return ns;
-  }
-  PrivateNamespace(PrivateNamespace&& o) noexcept
-      : bpffs_(std::exchange(o.bpffs_, {})), mounted_(std::exchange(o.mounted_, false)) {}
-  PrivateNamespace& operator=(PrivateNamespace&&) = delete;
-  ~PrivateNamespace() {
-    if (bpffs_.empty()) return;
-    if (mounted_) ::umount2(bpffs_.c_str(), MNT_DETACH);
-    ::rmdir(bpffs_.c_str());
-  }
-  const std::filesystem::path& bpffs() const { return bpffs_; }
-
- private:
-  explicit PrivateNamespace(std::filesystem::path dir) : bpffs_(std::move(dir)) {}
-  std::filesystem::path bpffs_;
-  bool mounted_ = false;
-};
-
-Result<void> sh(const std::string& script) {
-  if (int rc = std::system(script.c_str()); rc != 0)
-    return common::fail(0, fmt::format("a shell command failed (status {})", rc),
-                        "is iproute2 installed?");
-  return {};
-}
 
 // Installs the table with ip -batch; returns how long it took.
 Result<double> install_routes(const bench::RouteTable& table, std::string_view via) {
@@ -129,7 +87,7 @@ Result<double> install_routes(const bench::RouteTable& table, std::string_view v
     if (!out) return common::fail_errno(fmt::format("cannot write {}", path));
   }
   const auto start = std::chrono::steady_clock::now();
-  if (auto r = sh(fmt::format("ip -batch {}", path)); !r) return std::unexpected(r.error());
+  if (auto r = common::run_script(fmt::format("ip -batch {}", path)); !r) return std::unexpected(r.error());
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -288,7 +246,6 @@ Result<std::vector<Case>> routed_cases(const Options& o, const netlink::Link& r0
 // Everything the cases run against: the namespace, its links, the fast
 // path (configured for r0 → r1) and the limit, each attached somewhere.
 struct Rig {
-  PrivateNamespace ns;
   netlink::Link r0, r1;
   fastpath::Fastpath fp;
   bench::Limit limit;
@@ -297,14 +254,16 @@ struct Rig {
 Result<netlink::Link> link(const char* name) { return netlink::link_by_name(name); }
 
 Result<Rig> build_rig() {
-  auto ns = PrivateNamespace::enter();
-  if (!ns) return std::unexpected(ns.error());
-  if (auto r = sh(kTopology); !r) return std::unexpected(r.error());
+  // This process's own namespaces: the veths, routes and pins vanish
+  // when it ends, however.
+  auto bpffs = common::enter_private_namespaces(common::Network::fresh);
+  if (!bpffs) return std::unexpected(bpffs.error());
+  if (auto r = common::run_script(kTopology); !r) return std::unexpected(r.error());
   auto r0 = link("r0"), r1 = link("r1"), x0 = link("x0"), x1 = link("x1");
   for (const auto* l : {&r0, &r1, &x0, &x1})
     if (!*l) return std::unexpected(l->error());
   fastpath::route_libbpf_logs();
-  auto fp = fastpath::Fastpath::load(ns->bpffs() / "nsperpkt");
+  auto fp = fastpath::Fastpath::load(*bpffs / "nsperpkt");
   if (!fp) return std::unexpected(fp.error());
   const fastpath::Interface in{r0->ifindex, r0->name, r0->mac, false};
   if (auto r = fp->add_egress({r1->ifindex, r1->name, r1->mac, false}); !r)
@@ -315,7 +274,7 @@ Result<Rig> build_rig() {
   if (!limit) return std::unexpected(limit.error());
   if (auto r = limit->attach(x0->ifindex, x0->name); !r) return std::unexpected(r.error());
   if (auto r = limit->attach_noop(x1->ifindex, x1->name); !r) return std::unexpected(r.error());
-  return Rig{std::move(*ns), std::move(*r0), std::move(*r1), std::move(*fp), std::move(*limit)};
+  return Rig{std::move(*r0), std::move(*r1), std::move(*fp), std::move(*limit)};
 }
 
 // The counters each kind of case must move by one a run.
