@@ -16,20 +16,16 @@
 
 #include "common/device_checks.h"
 #include "common/error.h"
+#include "common/libbpf_log.h"
 #include "fastpath/abi.h"
 #include "netlink/netfilter.h"
 #include "netlink/policy.h"
-#include "packet/frame.h"
+#include "fastpath/types.h"
 
 namespace fastpath {
 
 using common::Error;
 using common::Result;
-using packet::Mac;
-
-enum class XdpMode { native, generic, automatic };
-std::string_view to_string(XdpMode mode);
-std::optional<XdpMode> parse_mode(std::string_view text);
 
 // What is attached to a device now, from the kernel (bpf_xdp_query).
 struct XdpAttachment {
@@ -108,8 +104,7 @@ struct Snapshot {
 Result<std::filesystem::path> default_pin_dir(
     const std::filesystem::path& bpffs = "/sys/fs/bpf");
 
-// Routes libbpf's messages into the project logger (one level lower).
-void route_libbpf_logs();
+using common::route_libbpf_logs;
 
 // The owner of the fast path in this network namespace. Holds a lock on the
 // pin directory for its lifetime, so one process changes it at a time.

@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "fastpath/fastpath.h"
+#include "fastpath/types.h"
 
 namespace routerd {
 

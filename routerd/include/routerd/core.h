@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "fastpath/fastpath.h"
+#include "common/device_checks.h"
+#include "fastpath/types.h"
 #include "routerd/config.h"
 
 namespace routerd {

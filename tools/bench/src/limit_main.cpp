@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "bench/limit.h"
-#include "fastpath/fastpath.h"
+#include "common/libbpf_log.h"
 #include "netlink/link.h"
 #include "pktgen/frame.h"
 #include "tool.h"
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop, SIGTERM);
   sigprocmask(SIG_BLOCK, &stop, nullptr);
 
-  fastpath::route_libbpf_logs();
+  common::route_libbpf_logs();
   auto limit = Limit::load({egress->ifindex, *dst_mac, egress->mac});
   if (!limit) return report(kTool, limit.error());
   if (auto r = limit->attach(dev->ifindex, dev->name); !r) return report(kTool, r.error());

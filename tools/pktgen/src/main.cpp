@@ -11,7 +11,7 @@
 
 #include "common/log.h"
 #include "context.h"
-#include "fastpath/fastpath.h"
+#include "common/libbpf_log.h"
 #include "pktgen/options.h"
 
 namespace pktgen {
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       return cmd_help(ctx, none);
     }
   }
-  fastpath::route_libbpf_logs();
+  common::route_libbpf_logs();
   if (words.empty()) {
     fmt::print(stderr, "{}  {}\n  {}\n", kUsage, kSendUsage, kSinkUsage);
     return cli::kExitUsage;

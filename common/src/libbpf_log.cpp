@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "common/log.h"
-#include "fastpath/fastpath.h"
+#include "common/libbpf_log.h"
 
-namespace fastpath {
+namespace common {
 namespace {
 
 int print(enum libbpf_print_level level, const char* format, va_list ap) {
@@ -30,4 +30,4 @@ int print(enum libbpf_print_level level, const char* format, va_list ap) {
 
 void route_libbpf_logs() { libbpf_set_print(print); }
 
-}  // namespace fastpath
+}  // namespace common
