@@ -12,6 +12,7 @@
 #include <fstream>
 #include <set>
 
+#include "cli/counters.h"
 #include "common/log.h"
 #include "executor.h"
 #include "netlink/neighbour.h"
@@ -30,22 +31,13 @@ constexpr std::string_view kLog = "routerd";
 // After a namespace went away, how long until its leftovers are looked for.
 constexpr auto kCollectDelay = std::chrono::seconds(1);
 
+}  // namespace
+
 nlohmann::json error_reply(const common::Error& e) {
   nlohmann::json j{{"ok", false}, {"error", e.message()}};
   if (!e.hint.empty()) j["hint"] = e.hint;
   return j;
 }
-
-nlohmann::json counters_of(const fastpath::Counters& c) {
-  nlohmann::json passed = nlohmann::json::object();
-  const auto& reasons = fastpath::pass_reasons();
-  for (size_t r = 0; r < reasons.size(); ++r) passed[std::string(reasons[r].name)] = c.pass[r];
-  return {{"forwarded", {{"packets", c.fwd_packets}, {"bytes", c.fwd_bytes}}},
-          {"passed_packets", c.passed()},
-          {"passed", passed}};
-}
-
-}  // namespace
 
 Daemon::Daemon(const Options& opts, Config config, fastpath::Fastpath fp,
                netlink::Monitor monitor)
@@ -583,17 +575,6 @@ void Daemon::shutdown() {
   common::log::info(kLog, "exiting; the fast path is detached");
 }
 
-nlohmann::json Daemon::handle(const nlohmann::json& req) {
-  const auto cmd = req.value("command", std::string{});
-  if (cmd == "status") return status_json();
-  if (cmd == "interfaces") return interfaces_json();
-  if (cmd == "counters") return counters_json();
-  if (cmd == "attach") return set_override(req, true);
-  if (cmd == "detach") return set_override(req, false);
-  return error_reply({EINVAL, fmt::format("unknown command \"{}\"", cmd),
-                      "commands: status, interfaces, counters, attach, detach"});
-}
-
 nlohmann::json Daemon::status_json() const {
   size_t managed = 0, egress = 0, local_addresses = 0;
   bool local_unknown = false;
@@ -673,21 +654,12 @@ nlohmann::json Daemon::interfaces_json() const {
 nlohmann::json Daemon::counters_json() const {
   auto snap = fp_.snapshot();
   if (!snap) return error_reply(snap.error());
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& s : snap->interfaces) {
-    char name[IF_NAMESIZE] = {};
-    nlohmann::json j = counters_of(s.counters);
-    j["ifindex"] = s.ifindex;
-    j["ifname"] = if_indextoname(s.ifindex, name) ? name : "";
-    if (s.transmit)
-      j["transmit"] = {{"packets", s.transmit->xmit_packets},
-                       {"drops", s.transmit->xmit_drops},
-                       {"redirect_errors", s.transmit->redirect_errors}};
-    list.push_back(std::move(j));
-  }
-  nlohmann::json out{{"ok", true}, {"interfaces", list}};
-  out["total"] = counters_of(snap->total());
-  return out;
+  // routerctl stats' own serializer: the same fields under the same names.
+  cli::Output out(cli::Format::json, nullptr);
+  cli::print_snapshot(out, *snap);
+  nlohmann::json reply = nlohmann::json::parse(out.document().dump());
+  reply["ok"] = true;
+  return reply;
 }
 
 nlohmann::json Daemon::set_override(const nlohmann::json& req, bool attach) {

@@ -26,6 +26,9 @@
 
 namespace routerd {
 
+// A control reply for an error: {"ok": false, "error", "hint"}.
+nlohmann::json error_reply(const common::Error& e);
+
 struct Options {
   std::filesystem::path config_path{kDefaultConfigPath};
   bool keep_fastpath = false;  // leave the fast path attached on exit

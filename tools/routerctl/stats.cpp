@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "cli/counters.h"
 #include "context.h"
 #include "fastpath/fastpath.h"
 #include "netlink/link.h"
@@ -15,42 +16,6 @@ namespace routerctl {
 namespace {
 
 constexpr std::string_view kUsage = "routerctl stats [dev NAME]";
-
-std::string name_of(uint32_t ifindex) {
-  char buf[IF_NAMESIZE] = {};
-  return if_indextoname(ifindex, buf) ? std::string(buf) : fmt::format("if{}", ifindex);
-}
-
-void print_counters(cli::Output& out, const fastpath::Counters& c) {
-  out.open_object("forwarded");
-  out.field("packets", c.fwd_packets, "    forwarded {} packets");
-  out.field("bytes", c.fwd_bytes, " {} bytes\n");
-  out.close_object();
-  out.field("passed_packets", c.passed(), "    passed to kernel {} packets");
-  out.open_object("passed");
-  bool first = true;
-  const auto& reasons = fastpath::pass_reasons();
-  for (size_t r = 0; r < reasons.size(); ++r) {
-    // Text shows the reasons that happened; JSON has them all.
-    if (out.json()) {
-      out.field(reasons[r].name, c.pass[r], "");
-    } else if (c.pass[r]) {
-      out.text(first ? ": " : ", ");
-      out.text(fmt::format("{} {}", reasons[r].name, c.pass[r]));
-      first = false;
-    }
-  }
-  out.close_object();
-  out.newline();
-}
-
-void print_transmit(cli::Output& out, const fastpath::EgressCounters& t) {
-  out.open_object("transmit");
-  out.field("packets", t.xmit_packets, "    transmitted {} packets");
-  out.field("drops", t.xmit_drops, ", {} dropped by the driver");
-  out.field("redirect_errors", t.redirect_errors, ", {} redirect errors\n");
-  out.close_object();
-}
 
 // Rates between two snapshots, for monitor.
 void print_rates(cli::Output& out, const fastpath::Snapshot& before,
@@ -71,7 +36,7 @@ void print_rates(cli::Output& out, const fastpath::Snapshot& before,
                                ? a.transmit->xmit_drops - b.transmit->xmit_drops
                                : 0;
     out.open_object();
-    out.field("ifname", name_of(a.ifindex), "{:<16}");
+    out.field("ifname", cli::ifname_of(a.ifindex), "{:<16}");
     out.field("forwarded_pps", fwd, " {:>12.0f}");
     out.field("forwarded_mbps", mbit, " {:>12.1f}");
     out.field("passed_pps", passed, " {:>12.0f}");
@@ -156,28 +121,7 @@ int cmd_stats(Context& ctx, cli::Args& args) {
   if (!snap) return report(snap.error());
 
   cli::Output out(ctx.format);
-  out.open_array("interfaces");
-  for (const fastpath::InterfaceState& s : snap->interfaces) {
-    if (only && s.ifindex != *only) continue;
-    out.open_object();
-    out.field("ifname", name_of(s.ifindex), "{}");
-    out.field("ifindex", s.ifindex, " (ifindex {})");
-    out.field("fastpath", std::string(s.attached && s.mode ? fastpath::to_string(*s.mode) : "off"),
-              " fastpath {}");
-    out.field("egress", s.egress, s.egress ? ", egress\n" : "\n");
-    print_counters(out, s.counters);
-    if (s.transmit) print_transmit(out, *s.transmit);
-    out.close_object();
-  }
-  out.close_array();
-  if (!only) {
-    out.open_object("total");
-    out.text("total\n");
-    print_counters(out, snap->total());
-    // Devices forgotten since count too: nothing sent vanishes from the books.
-    if (auto t = snap->transmit_total()) print_transmit(out, *t);
-    out.close_object();
-  }
+  cli::print_snapshot(out, *snap, only);
   return cli::kExitOk;
 }
 

@@ -47,6 +47,8 @@ class Output {
 
   // What flush() writes: the text, or the JSON document.
   std::string render() const;
+  // The JSON document built so far (for a reply that is not printed).
+  const nlohmann::ordered_json& document() const { return root_; }
   // Writes everything to the sink (JSON is written once, complete).
   void flush();
 
