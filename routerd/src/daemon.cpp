@@ -14,7 +14,6 @@
 
 #include "cli/counters.h"
 #include "common/log.h"
-#include "executor.h"
 #include "netlink/neighbour.h"
 #include "netlink/qdisc.h"
 #include "netlink/route.h"
@@ -111,17 +110,17 @@ bool Daemon::resync() {
     common::log::error(kLog, "cannot list interfaces: {}", links.error().message());
     return false;
   }
-  links_.clear();
-  for (auto& l : *links) links_[l.ifindex] = std::move(l);
+  view_.links.clear();
+  for (auto& l : *links) view_.links[l.ifindex] = std::move(l);
   // The same read as xdp-probe's "advertised" column.
-  if (auto f = netlink::dump_xdp_features(); f) features_ = std::move(*f);
+  if (auto f = netlink::dump_xdp_features(); f) view_.features = std::move(*f);
   // Whatever failed may work now; peers of vanished links are forgotten.
   memory_.attach_failures.clear();
   memory_.peer_failures.clear();
-  std::erase_if(memory_.peers_prepared, [&](uint32_t i) { return !links_.count(i); });
+  std::erase_if(memory_.peers_prepared, [&](uint32_t i) { return !view_.links.count(i); });
   recheck_peers();
-  std::erase_if(checks_, [&](const auto& kv) { return !links_.count(kv.first); });
-  for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
+  std::erase_if(view_.checks, [&](const auto& kv) { return !view_.links.count(kv.first); });
+  for (const auto& [ifindex, l] : view_.links) refresh_checks(ifindex);
   mirror_addresses();
   mirror_source_check();
   mirror_rules();
@@ -132,23 +131,18 @@ bool Daemon::resync() {
 
 namespace {
 
-// One kind of kernel policy, per family; unreadable counts as present
-// (never forward past a policy). Logged when it changes.
-template <typename Read>
-void read_policy(std::string_view what, Read read, netlink::PerFamily& known) {
-  auto now = read();
-  if (!now) {
-    common::log::error(kLog, "cannot read {} ({}): IPv4 and IPv6 go to the kernel", what,
-                       now.error().message());
-    now = netlink::PerFamily{true, true};
-  }
-  if (*now != known)
-    common::log::info(kLog, "{}: IPv4 {}, IPv6 {}{}", what, now->ipv4 ? "yes" : "no",
-                      now->ipv6 ? "yes" : "no",
-                      now->ipv4 || now->ipv6 ? ": forwarded traffic of that family goes to "
-                                               "the kernel"
-                                             : "");
-  known = *now;
+// xfrm policies per family, logged when they change (unreadable counts as
+// present: plane.h).
+void log_policy(std::string_view what, const netlink::PerFamily& now, const std::string& error,
+                const netlink::PerFamily& known) {
+  if (!error.empty())
+    common::log::error(kLog, "cannot read {} ({}): IPv4 and IPv6 go to the kernel", what, error);
+  if (now != known)
+    common::log::info(kLog, "{}: IPv4 {}, IPv6 {}{}", what, now.ipv4 ? "yes" : "no",
+                      now.ipv6 ? "yes" : "no",
+                      now.ipv4 || now.ipv6 ? ": forwarded traffic of that family goes to "
+                                             "the kernel"
+                                           : "");
 }
 
 // What the fast path does under one family's netfilter ruleset.
@@ -160,35 +154,30 @@ std::string_view firewall_effect(bool acts, bool stateful, bool gate) {
   return "forwarded traffic goes to the kernel";
 }
 
-// conntrack's settings the gate follows; unreadable: no gate.
-std::optional<netlink::ConntrackSettings> read_conntrack() {
-  auto ct = netlink::conntrack_settings();
-  if (!ct) return std::nullopt;
-  return *ct;
-}
-
 }  // namespace
 
 // Kernel policy the fast path cannot apply, or applies through conntrack:
 // what it concerns goes up.
 void Daemon::mirror_policy() {
-  read_policy("IPsec (xfrm) forward/output policies", netlink::xfrm_forward_policies, xfrm_);
-  auto nf = netlink::forward_firewall();
-  if (!nf) {
+  std::string error;
+  const netlink::XfrmPolicies xfrm = read_xfrm(&error);
+  log_policy("IPsec (xfrm) forward/output policies", xfrm, error, xfrm_);
+  xfrm_ = xfrm;
+  error.clear();
+  const netlink::ForwardFirewall nf = read_firewall(&error);
+  if (!error.empty())
     common::log::error(kLog, "cannot read netfilter's ruleset ({}): IPv4 and IPv6 go to the kernel",
-                       nf.error().message());
-    nf = netlink::ForwardFirewall{{true, true}, {}};
-  }
+                       error);
   conntrack_ = read_conntrack();
   const bool gate = conntrack_.has_value();
-  if (*nf != firewall_)
+  if (nf != firewall_)
     common::log::info(kLog, "netfilter on the forward path: IPv4 {}; IPv6 {}{}",
-                      firewall_effect(nf->acts.ipv4, nf->stateful.ipv4, gate),
-                      firewall_effect(nf->acts.ipv6, nf->stateful.ipv6, gate),
-                      (nf->stateful.ipv4 || nf->stateful.ipv6) && gate && !conntrack_->tcp_liberal
+                      firewall_effect(nf.acts.ipv4, nf.stateful.ipv4, gate),
+                      firewall_effect(nf.acts.ipv6, nf.stateful.ipv6, gate),
+                      (nf.stateful.ipv4 || nf.stateful.ipv6) && gate && !conntrack_->tcp_liberal
                           ? " (UDP only: TCP needs net.netfilter.nf_conntrack_tcp_be_liberal=1)"
                           : "");
-  firewall_ = *nf;
+  firewall_ = nf;
   if (auto r = fp_.set_policy(xfrm_, firewall_, conntrack_); !r)
     common::log::error(kLog, "{}", r.error().message());
 }
@@ -216,7 +205,7 @@ void Daemon::mirror_traffic_control() {
     common::log::error(kLog, "cannot list qdiscs: {}", tc.error().message());
     return;
   }
-  traffic_control_ = std::move(*tc);
+  view_.traffic_control = std::move(*tc);
 }
 
 // The kernel's mark for a full source check never clears: once seen, it
@@ -236,7 +225,7 @@ void Daemon::mirror_source_check() {
 // (no event reaches this namespace): set again, or the veth is taken out.
 void Daemon::recheck_peers() {
   for (auto it = memory_.peers_prepared.begin(); it != memory_.peers_prepared.end();) {
-    const netlink::Link& l = links_.at(*it);
+    const netlink::Link& l = view_.links.at(*it);
     auto setup = netlink::prepare_veth_peer(l);
     if (!setup) {
       common::log::warn(kLog, "{}: its veth peer cannot be set up again: {}", l.name,
@@ -255,15 +244,15 @@ void Daemon::recheck_peers() {
 // Reads one device's checks; a failed read keeps the last values (a device
 // never read stays unmanaged). True when they changed.
 bool Daemon::refresh_checks(uint32_t ifindex) {
-  const auto l = links_.find(ifindex);
-  if (l == links_.end()) return false;
+  const auto l = view_.links.find(ifindex);
+  if (l == view_.links.end()) return false;
   auto c = netlink::device_checks(l->second.name);
   if (!c) {
     common::log::debug(kLog, "{}: {}; keeping its last known settings", l->second.name,
                       c.error().message());
     return false;
   }
-  auto [it, added] = checks_.try_emplace(ifindex, *c);
+  auto [it, added] = view_.checks.try_emplace(ifindex, *c);
   if (added) return true;
   return std::exchange(it->second, *c) != *c;
 }
@@ -292,7 +281,7 @@ void Daemon::mirror_addresses() {
     common::log::error(kLog, "cannot list addresses: {}", local.error().message());
     return;
   }
-  ipv4_devices_ = std::move(local->devices);
+  view_.ipv4_devices = std::move(local->devices);
   if (auto r = fp_.set_local_addresses(local->addresses); !r)
     common::log::error(kLog, "{}", r.error().message());
 }
@@ -317,32 +306,32 @@ void Daemon::mirror_ceilings(bool dump) {
 
 void Daemon::apply(const netlink::Changes& c) {
   for (const auto& [ifindex, ev] : c.links) {
-    auto old = links_.find(ifindex);
+    auto old = view_.links.find(ifindex);
     if (ev.replaced || !ev.link) {
-      if (old != links_.end()) links_.erase(old);
-      features_.erase(ifindex);
+      if (old != view_.links.end()) view_.links.erase(old);
+      view_.features.erase(ifindex);
       memory_.peers_prepared.erase(ifindex);
-      checks_.erase(ifindex);
-    } else if (old != links_.end() && (old->second.link != ev.link->link ||
+      view_.checks.erase(ifindex);
+    } else if (old != view_.links.end() && (old->second.link != ev.link->link ||
                                        old->second.link_netnsid != ev.link->link_netnsid)) {
       memory_.peers_prepared.erase(ifindex);  // a new peer
     }
     memory_.attach_failures.erase(ifindex);
     memory_.peer_failures.erase(ifindex);
     if (!ev.link) continue;
-    links_[ifindex] = *ev.link;
+    view_.links[ifindex] = *ev.link;
     refresh_checks(ifindex);  // a new name is another sysctl directory
   }
   for (const auto& [ifindex, f] : c.features) {
-    auto old = features_.find(ifindex);
+    auto old = view_.features.find(ifindex);
     // ndo-xmit gone from a veth we set up: someone changed its peer.
-    if (old != features_.end() && old->second.has(netlink::xdp_act::ndo_xmit) &&
+    if (old != view_.features.end() && old->second.has(netlink::xdp_act::ndo_xmit) &&
         !f.has(netlink::xdp_act::ndo_xmit))
       memory_.peers_prepared.erase(ifindex);
-    features_[ifindex] = f;
+    view_.features[ifindex] = f;
   }
   if (c.netconf)
-    for (const auto& [ifindex, l] : links_) refresh_checks(ifindex);
+    for (const auto& [ifindex, l] : view_.links) refresh_checks(ifindex);
   if (c.addresses) mirror_addresses();
   if (c.addresses || c.source_check) mirror_source_check();
   if (c.rules) mirror_rules();
@@ -364,49 +353,18 @@ void Daemon::apply(const netlink::Changes& c) {
   }
 }
 
-Observed Daemon::observed() const {
-  Observed o;
-  o.memory = memory_;
-  for (const auto& [ifindex, l] : links_) {
-    LinkView v{ifindex, l.name, l.mac, l.ethernet, l.up, l.lower_up, l.mtu, l.is_veth(),
-               l.master};
-    if (auto f = features_.find(ifindex); f != features_.end()) v.xdp_features = f->second.flags;
-    if (auto c = checks_.find(ifindex); c != checks_.end()) v.checks = c->second;
-    else v.checks_known = false;
-    v.checks.ipv4_address = ipv4_devices_.count(ifindex);
-    if (auto t = traffic_control_.find(ifindex); t != traffic_control_.end()) {
-      v.egress_qdisc = t->second.egress_qdisc;
-      v.tc_filters = t->second.filters;
-    }
-    o.links[ifindex] = std::move(v);
-  }
-  if (auto snap = fp_.snapshot(); snap) {
-    for (const auto& s : snap->interfaces)
-      o.fastpath[s.ifindex] = {s.attached ? s.mode : std::nullopt, s.egress, s.configured,
-                               s.mac, s.xmit_sg, s.checks};
-  } else {
-    common::log::error(kLog, "cannot read the fast path's state: {}", snap.error().message());
-  }
-  return o;
-}
-
 void Daemon::reconcile(std::string_view why) {
   const auto t0 = Clock::now();
   ++reconciles_;
-  Plan p = plan(config_, overrides_, observed());
-  if (!p.actions.empty()) {
-    Outcome out = execute(p.actions, fp_, links_, memory_);
-    // A failure is remembered: the plan made knowing it (a veth whose peer
-    // failed is taken out) is carried out at once, never retried blindly.
-    p = plan(config_, overrides_, observed());
-    if (out.failed && !p.actions.empty()) {
-      const Outcome again = execute(p.actions, fp_, links_, memory_);
-      out.applied += again.applied;
-      out.failed += again.failed;
-      p = plan(config_, overrides_, observed());
-    }
+  Outcome out;
+  Plan p = routerd::reconcile(config_, overrides_, view_, fp_, memory_, out);
+  for (const Failure& f : out.failures) {
+    common::log::error(kLog, "{}: {} failed: {}", f.action.name, to_string(f.action.kind),
+                       f.error.message());
+    if (!f.error.hint.empty()) common::log::error(kLog, "hint: {}", f.error.hint);
+  }
+  if (out.applied || out.failed) {
     actions_ += out.applied;
-    // The status shows the outcome, failures included.
     last_reconcile_ms_ =
         std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     common::log::info(kLog, "{}: {} action(s) applied, {} failed, in {:.2f} ms", why,
@@ -626,20 +584,20 @@ nlohmann::json Daemon::interfaces_json() const {
     for (const auto& s : snap->interfaces) fp[s.ifindex] = s;
   nlohmann::json list = nlohmann::json::array();
   for (const auto& st : last_plan_.status) {
-    const auto l = links_.find(st.ifindex);
-    const auto f = features_.find(st.ifindex);
+    const auto l = view_.links.find(st.ifindex);
+    const auto f = view_.features.find(st.ifindex);
     const auto s = fp.find(st.ifindex);
     const bool attached = s != fp.end() && s->second.attached && s->second.mode;
     nlohmann::json j{
         {"ifindex", st.ifindex},
         {"ifname", st.name},
-        {"kind", l != links_.end() ? l->second.kind : ""},
-        {"address", l != links_.end() ? packet::format_mac(l->second.mac) : ""},
+        {"kind", l != view_.links.end() ? l->second.kind : ""},
+        {"address", l != view_.links.end() ? packet::format_mac(l->second.mac) : ""},
         {"managed", st.managed},
         {"managed_reason", st.managed_reason},
         {"fastpath", attached ? std::string(fastpath::to_string(*s->second.mode)) : "off"},
         {"egress", s != fp.end() && s->second.egress},
-        {"xdp_features", f != features_.end() ? netlink::describe(f->second) : "unknown"}};
+        {"xdp_features", f != view_.features.end() ? netlink::describe(f->second) : "unknown"}};
     if (st.mode) {
       j["mode"] = std::string(fastpath::to_string(*st.mode));
       j["mode_reason"] = st.mode_reason;
@@ -664,9 +622,9 @@ nlohmann::json Daemon::counters_json() const {
 
 nlohmann::json Daemon::set_override(const nlohmann::json& req, bool attach) {
   const auto dev = req.value("dev", std::string{});
-  const auto it = std::find_if(links_.begin(), links_.end(),
+  const auto it = std::find_if(view_.links.begin(), view_.links.end(),
                                [&](const auto& kv) { return kv.second.name == dev; });
-  if (dev.empty() || it == links_.end())
+  if (dev.empty() || it == view_.links.end())
     return error_reply({ENODEV, fmt::format("Cannot find device \"{}\"", dev), {}, true});
   std::optional<XdpMode> mode;
   if (attach) {

@@ -23,6 +23,7 @@
 #include "netlink/xfrm.h"
 #include "routerd/config.h"
 #include "routerd/core.h"
+#include "routerd/plane.h"
 
 namespace routerd {
 
@@ -65,7 +66,6 @@ class Daemon {
   void nudge_neighbours();
   void apply(const netlink::Changes& changes);
   void reconcile(std::string_view why);
-  Observed observed() const;
   void reload();
   void handle_signals();
   void shutdown();
@@ -84,12 +84,9 @@ class Daemon {
   Overrides overrides_;
   fastpath::Fastpath fp_;
   netlink::Monitor monitor_;
-  std::map<uint32_t, netlink::Link> links_;
-  std::map<uint32_t, netlink::XdpFeatures> features_;
-  // What the kernel checks beyond the FIB, mirrored into the fast path:
-  // the last values read, and the devices with an IPv4 address.
-  std::map<uint32_t, common::DeviceChecks> checks_;
-  std::set<uint32_t> ipv4_devices_;
+  // Links, features, kernel checks, addresses and qdiscs, kept current by
+  // netlink events.
+  KernelView view_;
   netlink::MtuCeilings ceilings_;
   Memory memory_;
   Plan last_plan_;
@@ -104,7 +101,6 @@ class Daemon {
   Clock::time_point next_checks_;
   // Leftovers of namespaces gone: tries left, and when the next is due.
   bool full_source_check_ = false;  // seen once, for good
-  std::map<uint32_t, netlink::TrafficControl> traffic_control_;
   netlink::XfrmPolicies xfrm_;
   netlink::ForwardFirewall firewall_;
   netlink::PerFamily legacy_firewall_;  // iptables-legacy, read at each checks poll

@@ -1,5 +1,5 @@
 // Carrying out the core's actions.
-#include "executor.h"
+#include "routerd/plane.h"
 
 #include <set>
 
@@ -77,9 +77,7 @@ Outcome execute(const std::vector<Action>& actions, fastpath::Fastpath& fp,
     if (auto r = run(a, fp, links, memory); !r) {
       ++out.failed;
       if (a.kind == ActionKind::prepare_peer) unprepared.insert(a.ifindex);
-      common::log::error(kLog, "{}: {} failed: {}", a.name, to_string(a.kind),
-                         r.error().message());
-      if (!r.error().hint.empty()) common::log::error(kLog, "hint: {}", r.error().hint);
+      out.failures.push_back({a, r.error()});
     } else {
       ++out.applied;
     }

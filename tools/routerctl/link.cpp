@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <map>
 
@@ -14,6 +15,7 @@
 #include "netlink/veth.h"
 #include "netlink/xfrm.h"
 #include "packet/frame.h"
+#include "routerd/plane.h"
 
 namespace routerctl {
 namespace {
@@ -22,13 +24,21 @@ constexpr std::string_view kShowUsage = "routerctl link show [dev NAME]";
 constexpr std::string_view kSetUsage =
     "routerctl link set dev NAME fastpath { native | generic | auto | off }";
 
-// Why a device cannot be a redirect target, or empty if it can.
-std::string egress_blocker(const netlink::Link& link,
-                           const common::Result<netlink::XdpFeatures>& f) {
-  if (!f) return "XDP features unknown: " + f.error().message();
-  if (f->has(netlink::xdp_act::ndo_xmit)) return {};
-  if (link.is_veth()) return "veth peer has no NAPI (needs GRO or XDP on the peer)";
-  return "driver does not advertise ndo-xmit";
+// Without routerd, the core's verdict on every device as if routerctl had
+// set it (in its attached mode, or auto): nothing is carried out.
+std::map<uint32_t, routerd::InterfaceStatus> planned_status(const fastpath::Snapshot* snap) {
+  std::map<uint32_t, routerd::InterfaceStatus> out;
+  auto view = routerd::read_kernel_view();
+  if (!view) return out;
+  routerd::Overrides overrides;
+  for (const auto& [ifindex, l] : view->links) overrides[l.name] = routerd::XdpMode::automatic;
+  if (snap)
+    for (const auto& s : snap->interfaces)
+      if (auto l = view->links.find(s.ifindex); l != view->links.end() && s.attached && s.mode)
+        overrides[l->second.name] = *s.mode;
+  for (auto& st : routerd::plan({}, overrides, routerd::observe(*view, {}, snap)).status)
+    out[st.ifindex] = std::move(st);
+  return out;
 }
 
 void print_egress(cli::Output& out, bool egress, const std::string& blocker) {
@@ -52,12 +62,15 @@ int link_show(Context& ctx, cli::Args& args) {
   if (auto reply = daemon_request(ctx, {{"command", "interfaces"}});
       reply && reply->value("ok", false))
     for (const auto& j : reply->at("interfaces")) daemon_view[j.value("ifindex", 0u)] = j;
-  std::map<uint32_t, fastpath::InterfaceState> fp;
-  if (auto dir = pin_dir(ctx); dir) {
+  std::optional<fastpath::Snapshot> snap;
+  if (auto dir = pin_dir(ctx); dir)
     if (auto pinned = fastpath::PinnedState::open(*dir); pinned)
-      if (auto snap = pinned->snapshot(); snap)
-        for (auto& s : snap->interfaces) fp[s.ifindex] = s;
-  }
+      if (auto sn = pinned->snapshot(); sn) snap = std::move(*sn);
+  std::map<uint32_t, fastpath::InterfaceState> fp;
+  if (snap)
+    for (const auto& s : snap->interfaces) fp[s.ifindex] = s;
+  std::map<uint32_t, routerd::InterfaceStatus> planned;
+  if (daemon_view.empty()) planned = planned_status(snap ? &*snap : nullptr);
   cli::Output out(ctx.format);
   out.open_array("links");
   for (const netlink::Link& l : *links) {
@@ -90,7 +103,10 @@ int link_show(Context& ctx, cli::Args& args) {
                 "    routerd: {}\n");
       if (j.contains("error")) out.field("error", j["error"].get<std::string>(), "    error: {}\n");
     } else {
-      print_egress(out, s && s->egress, egress_blocker(l, features));
+      const auto st = planned.find(l.ifindex);
+      print_egress(out, s && s->egress, st == planned.end() ? std::string{}
+                                        : st->second.managed ? st->second.egress_blocker
+                                                             : st->second.managed_reason);
       out.newline();
     }
     out.field("xdp_features", features ? netlink::describe(*features) : std::string("unknown"),
@@ -106,37 +122,6 @@ int link_show(Context& ctx, cli::Args& args) {
   }
   out.close_array();
   return cli::kExitOk;
-}
-
-struct PeerReport {
-  std::string text;
-  bool ok = true;
-};
-
-PeerReport prepare_peer(const netlink::Link& link) {
-  if (!link.is_veth()) return {};
-  auto setup = netlink::prepare_veth_peer(link);
-  if (!setup)
-    return {fmt::format("cannot prepare the veth peer: {} ({})", setup.error().message(),
-                        setup.error().hint),
-            false};
-  return {fmt::format("peer {}: gro on, tx-checksum off, tx-vlan off{}", setup->peer,
-                      setup->changed ? "" : " (already)"),
-          true};
-}
-
-common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp, const netlink::LocalIpv4& local) {
-  if (auto r = fp.set_local_addresses(local.addresses); !r) return r;
-  if (auto r = fp.set_full_source_check(netlink::ipv4_full_source_check()); !r) return r;
-  // Unreadable xfrm policies count as present, as in routerd.
-  const auto xfrm = netlink::xfrm_forward_policies().value_or(netlink::XfrmPolicies{true, true});
-  const auto nf = netlink::forward_firewall().value_or(netlink::ForwardFirewall{{true, true}, {}});
-  auto conntrack = netlink::conntrack_settings();
-  if (auto r = fp.set_policy(xfrm, nf, conntrack ? std::optional(*conntrack) : std::nullopt); !r)
-    return r;
-  auto ceilings = netlink::route_mtu_ceilings();
-  if (!ceilings) return std::unexpected(ceilings.error());
-  return fp.set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6);
 }
 
 int print_daemon_reply(Context& ctx, const std::string& dev, const nlohmann::json& reply) {
@@ -184,56 +169,49 @@ int link_set(Context& ctx, cli::Args& args) {
   auto fp = fastpath::Fastpath::load(*dir);
   if (!fp) return report(fp.error());
 
+  // routerd's plan and executor for this one interface; the fast path's
+  // state of the others is not looked at, so it stays as it is. What the
+  // actions change in the kernel (a prepared veth peer gives this end
+  // ndo-xmit) is read again and planned for, as routerd does on the event.
+  routerd::Memory memory;
+  routerd::Outcome outcome;
+  routerd::Plan p;
+  const routerd::Overrides overrides{{link->name, off ? std::nullopt : mode}};
+  for (int round = 0; round < 3; ++round) {
+    auto view = routerd::read_kernel_view({link->name});
+    if (!view) return report(view.error());
+    const size_t applied = outcome.applied;
+    p = routerd::reconcile({}, overrides, *view, *fp, memory, outcome, link->ifindex);
+    if (outcome.applied == applied || outcome.failed) break;
+  }
+  for (const routerd::Failure& f : outcome.failures)
+    if (f.action.ifindex == link->ifindex) return report(f.error);
+  const auto st = std::find_if(p.status.begin(), p.status.end(),
+                               [&](const auto& s) { return s.ifindex == link->ifindex; });
+  if (st == p.status.end()) return report({ENODEV, fmt::format("{} is gone", link->name)});
+  if (!off && !st->managed)
+    return report({EINVAL, fmt::format("{}: {}", link->name, st->managed_reason), {}, true});
+  if (!st->error.empty()) return report({0, fmt::format("{}: {}", link->name, st->error)});
+  // What the kernel checks beyond the FIB lookup, as it stands now (routerd
+  // keeps these current; without it they are taken at each `link set`).
+  if (!off)
+    if (auto r = routerd::mirror_kernel_checks(*fp); !r) return report(r.error());
+
+  std::optional<fastpath::XdpMode> attached;
+  if (auto snap = fp->snapshot())
+    for (const auto& s : snap->interfaces)
+      if (s.ifindex == link->ifindex && s.attached) attached = s.mode;
   cli::Output out(ctx.format);
   out.open_object();
   out.field("ifname", link->name, "{}: fast path");
   out.field("via", std::string("direct"), "");
-  const std::string_view note = " (direct: routerd is not running)";
-  if (off) {
-    if (auto r = fp->forget(link->ifindex); !r) return report(r.error());
-    out.field("fastpath", std::string("off"), " {}");
-    out.text(note);
-    out.newline();
-    return cli::kExitOk;
-  }
-  if (!link->ethernet)
-    return report({EINVAL, fmt::format("{} is not an Ethernet device", link->name),
-                   "the fast path forwards Ethernet frames only"});
-
-  if (link->master) {
-    auto master = netlink::link_by_index(link->master);
-    const std::string name = master ? master->name : fmt::format("ifindex {}", link->master);
-    return report({EINVAL, fmt::format("{} is a port of {}: {} routes its traffic", link->name,
-                                       name, name),
-                   fmt::format("attach the fast path to {} instead", name)});
-  }
-
-  const PeerReport peer = prepare_peer(*link);
-  const auto features = netlink::xdp_features(link->ifindex);
-  const auto local = netlink::local_ipv4();
-  if (!local) return report(local.error());
-  auto checks = netlink::device_checks(link->name);
-  if (!checks) return report(checks.error());
-  checks->ipv4_address = local->devices.count(link->ifindex);
-  fastpath::Interface iface{link->ifindex, link->name, link->mac,
-                            features && features->has(netlink::xdp_act::ndo_xmit_sg), *checks};
-  auto used = fp->attach(iface, *mode);
-  if (!used) return report(used.error());
-  // What the kernel checks beyond the FIB lookup, as it stands now (routerd
-  // keeps these current; without it they are taken at each `link set`).
-  if (auto r = mirror_kernel_checks(*fp, *local); !r) return report(r.error());
-  out.field("fastpath", std::string(fastpath::to_string(*used)), " {}");
-
-  const std::string blocker = egress_blocker(*link, features);
-  auto r = blocker.empty() ? fp->add_egress(iface) : fp->remove_egress(link->ifindex);
-  if (!r) return report(r.error());
-  print_egress(out, blocker.empty(), blocker);
-  out.text(note);
+  out.field("fastpath", std::string(attached ? fastpath::to_string(*attached) : "off"), " {}");
+  if (!off) print_egress(out, st->egress, st->egress_blocker);
+  out.text(" (direct: routerd is not running)");
   out.newline();
-  if (!peer.text.empty()) {
-    out.field("peer", peer.text, "    {}\n");
-    out.field("peer_ready", peer.ok, "");
-  }
+  if (memory.peers_prepared.count(link->ifindex))
+    out.field("peer", std::string("prepared: gro on, tx-checksum off, tx-vlan off"),
+              "    veth peer {}\n");
   return cli::kExitOk;
 }
 
