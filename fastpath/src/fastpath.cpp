@@ -280,8 +280,8 @@ Result<uint32_t> Fastpath::Impl::upsert_iface(const Interface& iface) {
     if (auto r = zero_slot(slot); !r) return std::unexpected(r.error());
     v.slot = slot;
   }
-  std::copy(iface.mac.begin(), iface.mac.end(), v.mac);
-  v.flags = detail::iface_flags(iface.xmit_sg, iface.checks);
+  std::copy(iface.settings.mac.begin(), iface.settings.mac.end(), v.mac);
+  v.flags = detail::iface_flags(iface.settings.xmit_sg, iface.settings.checks);
   if (bpf_map_update_elem(fd, &key, &v, 0) < 0)
     return common::fail_errno(fmt::format("cannot configure {}", iface.name));
   if (key < FP_IFINDEX_DIRECT &&

@@ -137,10 +137,10 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     if (bpf_map_lookup_elem(maps.ifaces, &ifindex, &v) < 0) continue;
     InterfaceState& s = states[ifindex];
     s.ifindex = ifindex;
-    std::copy(std::begin(v.mac), std::end(v.mac), s.mac.begin());
+    std::copy(std::begin(v.mac), std::end(v.mac), s.settings.mac.begin());
     s.slot = v.slot;
-    s.xmit_sg = v.flags & FP_IFACE_XMIT_SG;
-    s.checks = checks_of(v.flags);
+    s.settings.xmit_sg = v.flags & FP_IFACE_XMIT_SG;
+    s.settings.checks = checks_of(v.flags);
     s.configured = true;
     auto counters = read_stats(maps.stats, v.slot);
     if (!counters) return std::unexpected(counters.error());

@@ -88,9 +88,7 @@ Action act(ActionKind kind, const LinkView& l, XdpMode mode, bool sg, std::strin
   a.ifindex = l.ifindex;
   a.name = l.name;
   a.mode = mode;
-  a.mac = l.mac;
-  a.xmit_sg = sg;
-  a.checks = l.checks;
+  a.settings = {l.mac, sg, l.checks};
   a.reason = std::move(reason);
   return a;
 }
@@ -164,8 +162,8 @@ Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
     if (l.up && !attached && !failed_before) {
       attach.push_back(act(ActionKind::attach, l, mode, sg, mode_why));
       attached = true;  // the egress decision assumes it succeeds
-    } else if (fp.attached && (fp.mac != l.mac || fp.xmit_sg != sg || !fp.configured ||
-                               fp.checks != l.checks)) {
+    } else if (fp.attached &&
+               (!fp.configured || fp.settings != fastpath::InterfaceSettings{l.mac, sg, l.checks})) {
       configure.push_back(
           act(ActionKind::configure, l, mode, sg, "address, features or kernel checks changed"));
     }

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kLog = "routerd";
 
 fastpath::Interface iface_of(const Action& a) {
-  return {a.ifindex, a.name, a.mac, a.xmit_sg, a.checks};
+  return {a.ifindex, a.name, a.settings};
 }
 
 common::Result<void> run(const Action& a, fastpath::Fastpath& fp,

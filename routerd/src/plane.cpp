@@ -47,8 +47,10 @@ Observed observe(const KernelView& view, const Memory& memory,
   }
   if (fastpath)
     for (const auto& s : fastpath->interfaces)
-      o.fastpath[s.ifindex] = {s.attached ? s.mode : std::nullopt, s.egress, s.configured,
-                               s.mac, s.xmit_sg, s.checks};
+      o.fastpath[s.ifindex] = {.attached = s.attached ? s.mode : std::nullopt,
+                               .egress = s.egress,
+                               .configured = s.configured,
+                               .settings = s.settings};
   return o;
 }
 

@@ -143,7 +143,7 @@ std::string add_iface(fz_router& r, const char* name, const char* mac_text, unsi
   f.forwarding = f.configured && !(roles & kNoForwarding);
   f.egress = roles & kEgress;
   f.xmit_sg = roles & kXmitSg;
-  const fastpath::Interface iface{f.ifindex, name, link->mac, f.xmit_sg};
+  const fastpath::Interface iface{f.ifindex, name, {.mac = link->mac, .xmit_sg = f.xmit_sg}};
   fastpath::Fastpath& fp = *state().fp;
   if (f.configured)
     if (auto c = fp.configure(iface); !c) return c.error().message();

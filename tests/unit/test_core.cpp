@@ -42,7 +42,11 @@ LinkView veth(uint32_t ifindex, const std::string& name, uint64_t features = kVe
 
 // The fast path as it is once `l` is attached in `mode` and an egress.
 FastpathView running(const LinkView& l, XdpMode mode = XdpMode::native, bool egress = true) {
-  return {mode, egress, true, l.mac, l.xdp_features && (*l.xdp_features & kNdoXmitSg)};
+  return {.attached = mode,
+          .egress = egress,
+          .configured = true,
+          .settings = {.mac = l.mac,
+                       .xmit_sg = l.xdp_features && (*l.xdp_features & kNdoXmitSg)}};
 }
 
 Observed with(std::initializer_list<LinkView> links) {
@@ -78,7 +82,7 @@ TEST_CASE("a new managed veth: peer, attach, egress — in that order") {
   Plan p = routerd::plan(config(), {}, o);
   CHECK(kinds(p) == Kinds{"prepare-peer eth0", "attach eth0", "add-egress eth0"});
   CHECK(p.actions[1].mode == XdpMode::native);
-  CHECK(p.actions[1].xmit_sg);
+  CHECK(p.actions[1].settings.xmit_sg);
   CHECK(status(p, 2).managed);
   CHECK(status(p, 2).managed_reason == "matches \"eth*\" (line 3)");
 }
@@ -155,7 +159,7 @@ TEST_CASE("what leaves the DEVMAP, and why") {
     Observed o = with({l});
     o.fastpath[2] = running(l);
     c.change(o.links[2]);
-    o.fastpath[2].xmit_sg = o.links[2].xdp_features && (*o.links[2].xdp_features & kNdoXmitSg);
+    o.fastpath[2].settings.xmit_sg = o.links[2].xdp_features && (*o.links[2].xdp_features & kNdoXmitSg);
     Plan p = routerd::plan(config(), {}, o);
     REQUIRE_FALSE(p.actions.empty());
     CHECK(p.actions[0].kind == ActionKind::remove_egress);
@@ -175,7 +179,7 @@ TEST_CASE("a link coming back up returns to the DEVMAP") {
 
 TEST_CASE("a deleted link's state is forgotten") {
   Observed o = with({});
-  o.fastpath[7] = {XdpMode::native, true, true, {}, false};
+  o.fastpath[7] = {.attached = XdpMode::native, .egress = true, .configured = true};
   Plan p = routerd::plan(config(), {}, o);
   CHECK(kinds(p) == Kinds{"forget ifindex 7"});
   CHECK(p.actions[0].reason == "interface is gone");
@@ -200,12 +204,12 @@ TEST_CASE("an MTU change needs nothing; an address or feature change rewrites th
   o.links[2].mac[5] = 0x99;
   Plan p = routerd::plan(config(), {}, o);
   CHECK(kinds(p) == Kinds{"configure eth0"});
-  CHECK(p.actions[0].mac[5] == 0x99);
-  o.fastpath[2].mac = o.links[2].mac;
+  CHECK(p.actions[0].settings.mac[5] == 0x99);
+  o.fastpath[2].settings.mac = o.links[2].mac;
   o.links[2].xdp_features = kVethReady & ~kNdoXmitSg;
   p = routerd::plan(config(), {}, o);
   CHECK(kinds(p) == Kinds{"configure eth0"});
-  CHECK_FALSE(p.actions[0].xmit_sg);
+  CHECK_FALSE(p.actions[0].settings.xmit_sg);
 }
 
 TEST_CASE("a down link is not attached until it comes up") {
@@ -306,8 +310,8 @@ TEST_CASE("a change in the kernel's checks rewrites the entry") {
     edit(o.links[2].checks);
     Plan p = routerd::plan(config(), {}, o);
     CHECK(kinds(p) == Kinds{"configure eth0"});
-    CHECK(p.actions[0].checks == o.links[2].checks);
-    o.fastpath[2].checks = o.links[2].checks;
+    CHECK(p.actions[0].settings.checks == o.links[2].checks);
+    o.fastpath[2].settings.checks = o.links[2].checks;
     CHECK(routerd::plan(config(), {}, o).actions.empty());
   };
   changed([](auto& c) { c.rp_filter = 1; });
@@ -324,7 +328,7 @@ TEST_CASE("an attach carries the kernel's checks") {
   Plan p = routerd::plan(config(), {}, with({l}));
   REQUIRE_FALSE(p.actions.empty());
   CHECK(p.actions[0].kind == ActionKind::attach);
-  CHECK(p.actions[0].checks == l.checks);
+  CHECK(p.actions[0].settings.checks == l.checks);
 }
 
 TEST_CASE("an interface whose kernel settings were never read is left to the kernel") {

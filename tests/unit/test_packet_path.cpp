@@ -83,7 +83,7 @@ struct Router {
   fastpath::Fastpath fp;
 
   static fastpath::Interface iface(const netlink::Link& l, bool sg) {
-    return {l.ifindex, l.name, l.mac, sg};
+    return {l.ifindex, l.name, {.mac = l.mac, .xmit_sg = sg}};
   }
 };
 
@@ -413,7 +413,7 @@ TEST_CASE("every reason to hand a frame to the kernel is counted") {
 // r0's entry with these kernel checks.
 void configure_r0(const common::DeviceChecks& checks) {
   Router& r = router();
-  REQUIRE(r.fp.configure({r.r0.ifindex, "r0", r.r0.mac, false, checks}));
+  REQUIRE(r.fp.configure({r.r0.ifindex, "r0", {.mac = r.r0.mac, .checks = checks}}));
 }
 
 TEST_CASE("sources the kernel rejects are handed up") {

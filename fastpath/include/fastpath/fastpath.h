@@ -61,20 +61,15 @@ struct EgressCounters {
 // An interface as the fast path needs to know it.
 struct Interface {
   uint32_t ifindex = 0;
-  std::string name;   // for messages only
-  Mac mac{};
-  bool xmit_sg = false;  // takes multi-buffer frames as a redirect target
-  // What the kernel checks on packets arriving here, beyond the FIB.
-  common::DeviceChecks checks;
+  std::string name;  // for messages only
+  InterfaceSettings settings;
 };
 
 // What the pinned maps say about one interface.
 struct InterfaceState {
   uint32_t ifindex = 0;
-  Mac mac{};
   uint32_t slot = 0;
-  bool xmit_sg = false;
-  common::DeviceChecks checks;   // as configured
+  InterfaceSettings settings;    // as configured
   bool configured = false;       // has an entry in the interfaces map
   bool attached = false;         // a pinned XDP link exists
   std::optional<XdpMode> mode;   // native or generic, when attached

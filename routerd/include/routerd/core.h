@@ -47,9 +47,7 @@ struct FastpathView {
   std::optional<XdpMode> attached;  // native or generic
   bool egress = false;              // in the DEVMAP
   bool configured = false;          // has an entry in the interfaces map
-  Mac mac{};
-  bool xmit_sg = false;
-  common::DeviceChecks checks;
+  fastpath::InterfaceSettings settings;
 };
 
 // What the daemon remembers between passes (kept by the executor).
@@ -84,9 +82,7 @@ struct Action {
   uint32_t ifindex = 0;
   std::string name;
   XdpMode mode = XdpMode::automatic;
-  Mac mac{};
-  bool xmit_sg = false;
-  common::DeviceChecks checks;
+  fastpath::InterfaceSettings settings;  // what the interfaces map is to hold
   std::string reason;  // why, for the log
 
   bool operator==(const Action&) const = default;

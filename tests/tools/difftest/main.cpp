@@ -225,13 +225,13 @@ int main(int argc, char** argv) {
     auto checks = netlink::device_checks(name);
     if (!checks) die(checks.error().message());
     checks->ipv4_address = local->devices.count(idx);
-    if (auto r = fp->configure({idx, name, mac, false, *checks}); !r) die(r.error().message());
+    if (auto r = fp->configure({idx, name, {.mac = mac, .checks = *checks}}); !r) die(r.error().message());
   }
   if (!fp->set_local_addresses(local->addresses) || !fp->set_mtu_ceilings(ceilings->ipv4, ceilings->ipv6) ||
       !fp->set_full_source_check(netlink::ipv4_full_source_check()))
     die("cannot configure the fast path");
   for (const auto& e : topo.egress)
-    if (auto r = fp->add_egress({e.ifindex, e.name, e.mac, false}); !r) die(r.error().message());
+    if (auto r = fp->add_egress({e.ifindex, e.name, {.mac = e.mac}}); !r) die(r.error().message());
 
   // The fast path's verdicts.
   std::vector<Probe> probes;

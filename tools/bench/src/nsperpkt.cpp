@@ -265,8 +265,8 @@ Result<Rig> build_rig() {
   fastpath::route_libbpf_logs();
   auto fp = fastpath::Fastpath::load(*bpffs / "nsperpkt");
   if (!fp) return std::unexpected(fp.error());
-  const fastpath::Interface in{r0->ifindex, r0->name, r0->mac, false};
-  if (auto r = fp->add_egress({r1->ifindex, r1->name, r1->mac, false}); !r)
+  const fastpath::Interface in{r0->ifindex, r0->name, {.mac = r0->mac}};
+  if (auto r = fp->add_egress({r1->ifindex, r1->name, {.mac = r1->mac}}); !r)
     return std::unexpected(r.error());
   if (auto r = fp->attach(in, fastpath::XdpMode::native); !r) return std::unexpected(r.error());
   // The limit needs no neighbour: its next hop's MAC is r0's, as above.
