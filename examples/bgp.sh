@@ -40,11 +40,7 @@ up)
 	for r in r1 r2; do
 		routerd_start "$prefix-$r" "$STATE/routerd.conf" "$STATE/$r"
 	done
-	for _ in $(seq 200); do
-		routes_learned "$prefix" && break
-		sleep 0.05
-	done
-	routes_learned "$prefix" || { echo "bgp.sh: BGP routes did not arrive" >&2; exit 1; }
+	wait_until 10 routes_learned "$prefix" || { echo "bgp.sh: BGP routes did not arrive" >&2; exit 1; }
 	echo "BGP is up between $prefix-r1 (AS 65001) and $prefix-r2 (AS 65002)${ecmp:+ over two links}."
 	cat <<EOT
 Look around:

@@ -33,15 +33,15 @@ step "Topology h1 — r — h2 (namespaces $P-h1, $P-r, $P-h2)"
 
 step "routerd in r manages eth-h* (examples/routerd.conf)"
 mkdir -p "$LOG_DIR"
-nsenter --net=/run/netns/$P-r -- "$ROUTERD" -c "$HERE/routerd.conf" >"$LOG_DIR/routerd.log" 2>&1 &
+: >"$LOG_DIR/routerd.log"
+routerd_start $P-r "$HERE/routerd.conf" "$LOG_DIR" || {
+	echo "demo: routerd did not start" >&2
+	exit 1
+}
 ready() {
 	[ "$(in_ns $P-r "$ROUTERCTL" -j stats 2>/dev/null | jq '[.interfaces[] | select(.egress)] | length')" = 2 ]
 }
-for _ in $(seq 100); do
-	ready && break
-	sleep 0.05
-done
-ready || {
+wait_until 5 ready || {
 	cat "$LOG_DIR/routerd.log"
 	echo "demo: routerd did not attach the fast path" >&2
 	exit 1
@@ -55,7 +55,7 @@ in_ns $P-h1 ping -6 -q -c 100 -i 0.005 fd00:2::2 | tail -2
 in_ns $P-h2 bash -c 'for i in $(seq 200); do echo "udp $i" >/dev/udp/10.0.1.2/9; done' 2>/dev/null || true
 in_ns $P-h2 socat -u TCP4-LISTEN:5001,reuseaddr OPEN:/dev/null,wronly &
 sink=$!
-until in_ns $P-h2 ss -Htln 'sport = :5001' | grep -q .; do sleep 0.05; done
+wait_until 5 tcp_listening $P-h2 5001
 head -c 10M /dev/zero | in_ns $P-h1 socat -u - TCP4:10.0.2.2:5001
 wait "$sink"
 echo "10 MB sent h1 -> h2 over TCP"

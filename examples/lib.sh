@@ -146,12 +146,19 @@ without_inherited_fds() {
 	local log=/dev/null
 	[ "$1" = --log ] && log=$2 && shift 2
 	(
-		for fd in /proc/self/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
-		done 2>/dev/null
+		close_inherited_fds
 		exec "$@" </dev/null >>"$log" 2>&1
 	)
+}
+
+# Closes every descriptor above stderr (a pipe a daemon kept open would keep
+# whoever reads it waiting).
+close_inherited_fds() {
+	local fd
+	for fd in /proc/self/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+	done 2>/dev/null
 }
 
 # frr_conf NAME AS ROUTER_ID NETWORK4 NETWORK6 PEER4... -- PEER6...
@@ -199,11 +206,7 @@ frr_start() {
 			-f "$dir/$d.conf" -i "$dir/$d.pid" -z "$dir/zserv.api" \
 			--vty_socket "$dir" -P 0 || return 1
 		# zebra first, and ready, before the others connect to it.
-		local i
-		for i in $(seq 100); do
-			[ -S "$dir/$d.vty" ] && break
-			sleep 0.05
-		done
+		wait_until 5 test -S "$dir/$d.vty"
 	done
 }
 
@@ -213,11 +216,7 @@ frr_stop() {
 		[ -f "$dir/$d.pid" ] || continue
 		pid=$(cat "$dir/$d.pid")
 		kill "$pid" 2>/dev/null || continue
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill -9 "$pid" 2>/dev/null || true
+		wait_until 3 pid_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
 	done
 	rm -rf "$dir"
 }
@@ -292,24 +291,40 @@ topo_bgp_down() {
 	ns_delete "$p-h1" "$p-r1" "$p-r2" "$p-h2"
 }
 
-# routerd_start NS CONF STATE_DIR [ARGS...]: routerd in NS with CONF; its
-# log and pid under STATE_DIR. Waits until the fast path is loaded.
+# routerd_start NS CONF DIR [ARGS...]: routerd in NS with CONF, logging to
+# DIR/routerd.log; ROUTERD_PID (and DIR/routerd.pid) is routerd itself, to
+# signal and to watch. Returns once routerd answers on its control socket
+# (CONF's control_socket, or the namespace's default): its first reconcile
+# is done. Needs $ROUTERD and $ROUTERCTL.
 routerd_start() {
-	local ns=$1 conf=$2 dir=$3
+	local ns=$1 conf=$2 dir=$3 sock
 	shift 3
 	mkdir -p "$dir"
-	: >"$dir/routerd.log"
-	without_inherited_fds_bg "$dir/routerd.log" \
-		nsenter --net="/run/netns/$ns" -- "$ROUTERD" -c "$conf" "$@"
-	echo "$BG_PID" >"$dir/routerd.pid"
-	local i
-	for i in $(seq 200); do
-		grep -q "info: routerd: running:" "$dir/routerd.log" 2>/dev/null && return 0
-		kill -0 "$BG_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	# A child of this shell (not disowned), so `wait` can reap it.
+	(
+		close_inherited_fds
+		exec nsenter --net="/run/netns/$ns" -- "$ROUTERD" -c "$conf" "$@" \
+			</dev/null >>"$dir/routerd.log" 2>&1
+	) &
+	ROUTERD_PID=$!
+	echo "$ROUTERD_PID" >"$dir/routerd.pid"
+	sock=$(sed -n 's/^control_socket *= *"\(.*\)"/\1/p' "$conf")
+	wait_until 10 routerd_answers "$ns" "$ROUTERD_PID" "$sock" && return 0
 	cat "$dir/routerd.log" >&2
 	return 1
+}
+
+# routerd_answers NS PID [SOCKET]: routerd PID is alive and answers.
+routerd_answers() {
+	kill -0 "$2" 2>/dev/null &&
+		nsenter --net="/run/netns/$1" -- "$ROUTERCTL" ${3:+-S "$3"} daemon status >/dev/null 2>&1
+}
+
+# A child that exited is a zombie until reaped: kill -0 still succeeds.
+pid_gone() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+	[ -z "$st" ] || [[ $st == Z* ]]
 }
 
 routerd_stop() {
@@ -317,19 +332,40 @@ routerd_stop() {
 	[ -f "$dir/routerd.pid" ] || return 0
 	pid=$(cat "$dir/routerd.pid")
 	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_until 5 pid_gone "$pid"
 	rm -f "$dir/routerd.pid"
+}
+
+# routerctl in $R, talking to the routerd at $ROUTERD_SOCKET when set.
+rctl() {
+	in_ns "$R" "$ROUTERCTL" ${ROUTERD_SOCKET:+-S "$ROUTERD_SOCKET"} "$@"
+}
+
+# xdp_mode NS DEV: none, native, generic or offload, from the kernel.
+xdp_mode() {
+	ip -n "$1" -j link show "$2" |
+		jq -r '.[0].xdp.mode // 0 | ["none", "native", "generic", "offload"][.]'
+}
+xdp_attached() { [ "$(xdp_mode "$1" "$2")" != none ]; }
+
+tcp_listening() {
+	in_ns "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+udp_listening() {
+	in_ns "$1" ss -Huln "sport = :$2" | grep -q .
 }
 
 # Starts "$@" in the background with only stdin/stdout/stderr, output to
 # LOG; sets BG_PID.
+# BG_PID is the command itself (the subshell execs it).
 without_inherited_fds_bg() {
 	local log=$1
 	shift
-	without_inherited_fds --log "$log" "$@" &
+	(
+		close_inherited_fds
+		exec "$@" </dev/null >>"$log" 2>&1
+	) &
 	BG_PID=$!
 	disown "$BG_PID" 2>/dev/null || true
 }

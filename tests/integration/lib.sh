@@ -23,6 +23,8 @@ ROUTER_NAMESPACES=()
 EXTRA_NAMESPACES=()
 FRR_NAMESPACES=()
 TEST_TMP=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
+# The test's routerd answers here (rctl, write_config).
+ROUTERD_SOCKET=$TEST_TMP/routerd.sock
 chmod 755 "$TEST_TMP"  # FRR's daemons run as frr and keep state here
 FRR_STATE=$TEST_TMP/frr
 
@@ -157,14 +159,6 @@ at_least() {
 }
 
 # tcp_listening NS PORT
-tcp_listening() {
-	in_ns "$1" ss -Htln "sport = :$2" | grep -q .
-}
-
-udp_listening() {
-	in_ns "$1" ss -Huln "sport = :$2" | grep -q .
-}
-
 # The topology without the fast path attached: for tests where routerd
 # does the attaching.
 setup_topology() {
@@ -173,18 +167,13 @@ setup_topology() {
 	H1=$PREFIX-h1 R=$PREFIX-r H2=$PREFIX-h2
 }
 
-# routerctl in r, talking to the test's routerd.
-rctl() {
-	in_ns "$R" "$ROUTERCTL" -S "$TEST_TMP/routerd.sock" "$@"
-}
-
 # write_config FILE NAME_GLOB...: a routerd.conf managing those names.
 write_config() {
 	local file=$1 glob
 	shift
 	{
 		echo "log_level = \"info\""
-		echo "control_socket = \"$TEST_TMP/routerd.sock\""
+		echo "control_socket = \"$ROUTERD_SOCKET\""
 		for glob in "$@"; do
 			printf '[[interface]]\nname = "%s"\nmode = "auto"\n' "$glob"
 		done
@@ -192,16 +181,10 @@ write_config() {
 }
 
 # start_routerd [ARGS...]: routerd in r with $TEST_TMP/routerd.conf, logging
-# to $TEST_TMP/routerd.log; waits until it answers. Sets ROUTERD_PID.
+# to $TEST_TMP/routerd.log; returns once it answers (examples/lib.sh
+# routerd_start). Sets ROUTERD_PID.
 start_routerd() {
-	# nsenter execs routerd: $! is routerd itself, to signal and to watch.
-	nsenter --net="/run/netns/$R" -- "$ROUTERD" -c "$TEST_TMP/routerd.conf" "$@" \
-		>>"$TEST_TMP/routerd.log" 2>&1 &
-	ROUTERD_PID=$!
-	wait_until 10 rctl daemon status >/dev/null 2>&1 || {
-		cat "$TEST_TMP/routerd.log"
-		die "routerd did not start"
-	}
+	routerd_start "$R" "$TEST_TMP/routerd.conf" "$TEST_TMP" "$@" || die "routerd did not start"
 }
 
 routerd_alive() {

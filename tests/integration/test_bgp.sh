@@ -14,7 +14,7 @@ require_cmds ip nsenter jq ping vtysh
 setup_bgp
 
 fwd() { rctl_in "$1" -j stats dev "$2" | jq '.interfaces[0].forwarded.packets'; }
-passed() { rctl_in "$1" -j stats dev "$2" | jq ".interfaces[0].passed.$3"; }
+passed_in() { rctl_in "$1" -j stats dev "$2" | jq ".interfaces[0].passed.$3"; }
 
 check "r1 learned h2's prefixes from BGP (proto bgp)" \
 	test -n "$(ip -n "$R1" route show 10.0.2.0/24 proto bgp)"
@@ -37,11 +37,11 @@ check "IPv6 h1 -> h2 through the fast path on r1 and r2" both_routers_forward fd
 
 # BGP's TCP session goes to the routers' own addresses: passed up, alive.
 sessions_up() { bgp_established "$R1" && bgp_established "$R2"; }
-bgp_in0=$(passed "$R1" eth-r2a not_forwarded)
+bgp_in0=$(passed_in "$R1" eth-r2a not_forwarded)
 sleep 4 # a keepalive interval (3 s) and then some
 check "BGP sessions stay Established through the fast path" sessions_up
 check "BGP's packets to r1 are handed to the kernel (not_forwarded)" \
-	at_least "$(passed "$R1" eth-r2a not_forwarded)" $((bgp_in0 + 1))
+	at_least "$(passed_in "$R1" eth-r2a not_forwarded)" $((bgp_in0 + 1))
 
 # Withdrawal: r2 stops advertising h2's prefixes.
 route_gone() { [ -z "$(ip -n "$R1" route show 10.0.2.0/24)" ] && [ -z "$(ip -n "$R1" -6 route show fd00:2::/64)" ]; }
@@ -61,12 +61,12 @@ verdict=$(rctl_in "$R1" -j route get 10.0.2.2 iif eth-h1 | jq -r '.fastpath.verd
 check "right after, the fast path passes packets to h2 to the kernel ($verdict)" \
 	test "$verdict" = "pass not_forwarded"
 fwd0=$(fwd "$R1" eth-h1)
-nf0=$(passed "$R1" eth-h1 not_forwarded)
+nf0=$(passed_in "$R1" eth-h1 not_forwarded)
 unreachable() { in_ns "$H1" ping -c1 -W1 "$1" 2>&1 | grep -qE 'Unreachable|unreachable'; }
 check "h1 gets the kernel's ICMP unreachable (IPv4)" unreachable 10.0.2.2
 check "h1 gets the kernel's ICMP unreachable (IPv6)" unreachable fd00:2::2
 check "... the fast path forwarded none of it" test "$(fwd "$R1" eth-h1)" = "$fwd0"
-check "... it handed both to the kernel" at_least "$(passed "$R1" eth-h1 not_forwarded)" $((nf0 + 2))
+check "... it handed both to the kernel" at_least "$(passed_in "$R1" eth-h1 not_forwarded)" $((nf0 + 2))
 
 t0=$(date +%s%N)
 advertise ""

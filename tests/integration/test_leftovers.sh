@@ -24,8 +24,9 @@ leave_behind() {
 	veth_connect "$ns" eth-x0 "$R" "eth-rx$1"
 	write_config "$conf" "eth-x*"
 	sed -i "s|routerd.sock|x$1.sock|" "$conf"
-	nsenter --net="/run/netns/$ns" -- "$ROUTERD" -c "$conf" >>"$TEST_TMP/x$1.log" 2>&1 &
-	pid=$!
+	local main=${ROUTERD_PID:-}
+	routerd_start "$ns" "$conf" "$TEST_TMP/x$1" || die "routerd in $ns did not start"
+	pid=$ROUTERD_PID ROUTERD_PID=$main
 	XNS=$ns XSOCK=$TEST_TMP/x$1.sock
 	xctl() { in_ns "$XNS" "$ROUTERCTL" -S "$XSOCK" "$@"; }
 	x_ready() { [ "$(xctl -j stats dev eth-x0 | jq -r '.interfaces[0].fastpath')" = native ]; }

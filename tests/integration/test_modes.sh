@@ -10,7 +10,6 @@ topo_h1_r_h2_up "$PREFIX" || die "cannot build the topology"
 ROUTER_NAMESPACES+=("$PREFIX-r")
 H1=$PREFIX-h1 R=$PREFIX-r H2=$PREFIX-h2
 
-rctl() { in_ns "$R" "$ROUTERCTL" "$@"; }
 
 # set_both MODE: the fast path on both of r's interfaces in MODE.
 set_both() {

@@ -47,10 +47,6 @@ ip -n "$B" link set vmq1 up
 
 pktgen() { in_ns "$A" "$PKTGEN" "$@"; }
 
-xdp_attached() { # NS DEV
-	ip -n "$1" -j link show "$2" | jq -e '.[0].xdp != null' >/dev/null
-}
-
 # start_sink NS DEV ARGS...: the sink in the background, attached on return.
 start_sink() {
 	local ns=$1 dev=$2

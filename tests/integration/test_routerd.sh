@@ -22,8 +22,6 @@ ping_counted() { # FROM DEST DEV_IN: 5 pings answered and counted by the fast pa
 	in_ns "$1" ping -q -c 5 -i 0.02 -W 1 "$2" >/dev/null &&
 		at_least $(($(forwarded "$3") - before)) 5
 }
-forwarded() { rctl -j stats dev "$1" | jq '.interfaces[0].forwarded.packets'; }
-passed() { rctl -j stats dev "$1" | jq ".interfaces[0].passed.$2"; }
 both_ready() {
 	[ "$(attached_mode eth-h1)" = native ] && [ "$(attached_mode eth-h2)" = native ] &&
 		[ "$(egress_of eth-h1)" = true ] && [ "$(egress_of eth-h2)" = true ]

@@ -13,7 +13,6 @@ setup_topology
 write_config "$TEST_TMP/routerd.conf" "eth-h*"
 start_routerd
 
-forwarded() { rctl -j stats dev "$1" | jq '.interfaces[0].forwarded.packets'; }
 both_ready() {
 	[ "$(attached_mode eth-h1)" = native ] && [ "$(attached_mode eth-h2)" = native ] &&
 		[ "$(egress_of eth-h1)" = true ] && [ "$(egress_of eth-h2)" = true ]

@@ -95,6 +95,7 @@ why=$(missing_cmds ip nsenter jq ethtool ss awk timeout) || die "$why"
 # Our namespaces start with "bn" (a shared machine's convention).
 P=bn$$
 WORK=$(mktemp -d /tmp/bench.XXXXXX)
+ROUTERD_SOCKET=$WORK/routerd.sock
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 

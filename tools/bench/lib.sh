@@ -20,13 +20,6 @@ die() {
 	exit 2
 }
 
-# A child that exited is a zombie until reaped: kill -0 still succeeds.
-pid_gone() {
-	local st
-	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
-	[ -z "$st" ] || [[ $st == Z* ]]
-}
-
 # stop_pid PID [SECONDS]: SIGTERM, a bounded wait, SIGKILL; reaps it and
 # returns its exit status.
 stop_pid() {
@@ -44,12 +37,6 @@ await_pid() {
 	stop_pid "$1" 5
 }
 
-# xdp_mode NS DEV: none, native, generic or offload.
-xdp_mode() {
-	ip -n "$1" -j link show "$2" |
-		jq -r '.[0].xdp.mode // 0 | ["none", "native", "generic", "offload"][.]'
-}
-xdp_attached() { [ "$(xdp_mode "$1" "$2")" != none ]; }
 mac_of() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
 
 # ---- topology -------------------------------------------------------------
@@ -126,7 +113,6 @@ kernel_forwarded() {
 	fi
 }
 
-rctl() { in_ns "$R" "$ROUTERCTL" -S "$WORK/routerd.sock" "$@"; }
 
 # fastpath_counters: "FORWARDED PASSED" of eth-h1, from routerd.
 fastpath_counters() {
@@ -147,15 +133,12 @@ fastpath_ready() {
 start_routerd() {
 	cat >"$WORK/routerd.conf" <<-EOF
 		log_level = "info"
-		control_socket = "$WORK/routerd.sock"
+		control_socket = "$ROUTERD_SOCKET"
 		[[interface]]
 		name = "eth-h*"
 		mode = "native"
 	EOF
-	# nsenter execs routerd: $! is routerd itself.
-	nsenter --net="/run/netns/$R" -- "$ROUTERD" -c "$WORK/routerd.conf" \
-		>>"$WORK/routerd.log" 2>&1 &
-	ROUTERD_PID=$!
+	routerd_start "$R" "$WORK/routerd.conf" "$WORK" || return 1
 	wait_until 10 fastpath_ready || {
 		tail -20 "$WORK/routerd.log" >&2
 		return 1
@@ -296,7 +279,6 @@ pps_sample() {
 
 # ---- one bulk TCP measurement -------------------------------------------------
 
-tcp_listening() { in_ns "$1" ss -Htln "sport = :$2" | grep -q .; }
 
 # offloads NS DEV: what a sender's veth does for TCP, as JSON.
 offloads() {
