@@ -85,6 +85,29 @@ check "abbreviations: l s" output_has 'fastpath native' rc l s dev eth-h1
 check "abbreviations: r g" output_has 'fast path: forward' rc r g 10.0.2.2 iif eth-h1
 check "help at every level" bash -c "$ROUTERCTL link help | grep -q 'link set dev NAME'"
 
+# completes WORD... -- EXPECTED...: the bash completion (its candidates come
+# from routerctl's command table), run in r, offers exactly EXPECTED.
+completes() {
+	local typed=() want
+	while [ "$1" != -- ]; do typed+=("$1"); shift; done
+	shift
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	local got
+	got=$(in_ns "$R" bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_routerctl; printf "%s\n" "${COMPREPLY[@]}"' _ \
+		"$ROOT_DIR/tools/routerctl/routerctl.bash-completion" "$ROUTERCTL" "${typed[@]}" |
+		sort | tr '\n' ' ')
+	[ "$got" = "$want" ] || { echo "  offered: $got; expected: $want"; return 1; }
+}
+check "completion: the objects help lists" completes "" -- \
+	$(rc help | sed -n 's/^OBJECT := { \(.*\) }$/\1/p' | tr -d '|')
+check "completion: link's verbs" completes link "" -- show set help
+check "completion: link set's modes" completes -j link set dev eth-h1 fastpath "" -- \
+	native generic auto off
+check "completion: interface names after dev" completes stats dev eth-h -- eth-h1 eth-h2
+check "completion: route get's keywords left" completes r g 10.0.2.2 iif eth-h1 "" -- \
+	from proto sport dport ttl size
+
 # expect_error EXIT PATTERN HINT_PATTERN COMMAND...
 expect_error() {
 	local code=$1 pattern=$2 hint=$3 out rc

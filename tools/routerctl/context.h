@@ -31,11 +31,14 @@ common::Result<std::filesystem::path> pin_dir(const Context& ctx);
 common::Result<nlohmann::json> daemon_request(const Context& ctx, const nlohmann::json& req);
 bool daemon_absent(const common::Error& e);
 
-int cmd_link(Context& ctx, cli::Args& args);
-int cmd_stats(Context& ctx, cli::Args& args);
-int cmd_fastpath(Context& ctx, cli::Args& args);
-int cmd_daemon(Context& ctx, cli::Args& args);
-int cmd_route(Context& ctx, cli::Args& args);
-int cmd_monitor(Context& ctx, cli::Args& args);
+// The commands (grammar.cpp names them and their arguments).
+int link_show(Context& ctx, cli::Args& args);
+int link_set(Context& ctx, cli::Args& args);
+int route_get(Context& ctx, cli::Args& args);
+int stats(Context& ctx, cli::Args& args);
+int monitor(Context& ctx, cli::Args& args);
+int fastpath_show(Context& ctx, cli::Args& args);
+int fastpath_unload(Context& ctx, cli::Args& args);
+int daemon_status(Context& ctx, cli::Args& args);
 
 }  // namespace routerctl

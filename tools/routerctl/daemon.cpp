@@ -4,12 +4,12 @@
 #include <array>
 
 #include "context.h"
+#include "grammar.h"
 
 namespace routerctl {
-namespace {
 
 int daemon_status(Context& ctx, cli::Args& args) {
-  if (!args.empty()) return usage_error("unexpected argument", "routerctl daemon status");
+  if (!args.empty()) return usage_error("unexpected argument", usage_of("daemon", "status"));
   auto status = daemon_request(ctx, {{"command", "status"}});
   if (!status) return report(status.error());
   if (!status->value("ok", false))
@@ -83,19 +83,6 @@ int daemon_status(Context& ctx, cli::Args& args) {
             ", netlink receive buffer {} KiB\n");
   out.field("clients", s.value("clients", 0), "");
   return cli::kExitOk;
-}
-
-const std::array<Command, 1> kVerbs{{
-    {"status", "", daemon_status, true},
-}};
-
-}  // namespace
-
-int cmd_daemon(Context& ctx, cli::Args& args) {
-  if (args.empty()) return daemon_status(ctx, args);
-  auto verb = cli::match<Command>(kVerbs, args.next());
-  if (!verb) return usage_error(verb.error().what, "routerctl daemon [status]");
-  return (*verb)->run(ctx, args);
 }
 
 }  // namespace routerctl

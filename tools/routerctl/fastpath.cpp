@@ -5,13 +5,13 @@
 #include <array>
 
 #include "context.h"
+#include "grammar.h"
 #include "fastpath/fastpath.h"
 
 namespace routerctl {
-namespace {
 
 int fastpath_show(Context& ctx, cli::Args& args) {
-  if (!args.empty()) return usage_error("unexpected argument", "routerctl fastpath show");
+  if (!args.empty()) return usage_error("unexpected argument", usage_of("fastpath", "show"));
   auto dir = pin_dir(ctx);
   if (!dir) return report(dir.error());
   auto pinned = fastpath::PinnedState::open(*dir);
@@ -34,7 +34,7 @@ int fastpath_show(Context& ctx, cli::Args& args) {
 }
 
 int fastpath_unload(Context& ctx, cli::Args& args) {
-  if (!args.empty()) return usage_error("unexpected argument", "routerctl fastpath unload");
+  if (!args.empty()) return usage_error("unexpected argument", usage_of("fastpath", "unload"));
   if (::geteuid() != 0)
     return report({EPERM, "unloading the fast path needs root", "run it with sudo"});
   auto dir = pin_dir(ctx);
@@ -45,20 +45,6 @@ int fastpath_unload(Context& ctx, cli::Args& args) {
   out.open_object();
   out.field("unloaded", *removed, *removed ? "fast path unloaded\n" : "fast path was not loaded\n");
   return cli::kExitOk;
-}
-
-const std::array<Command, 2> kVerbs{{
-    {"show", "", fastpath_show, true},
-    {"unload", "", fastpath_unload},
-}};
-
-}  // namespace
-
-int cmd_fastpath(Context& ctx, cli::Args& args) {
-  if (args.empty()) return fastpath_show(ctx, args);
-  auto verb = cli::match<Command>(kVerbs, args.next());
-  if (!verb) return usage_error(verb.error().what, "routerctl fastpath { show | unload }");
-  return (*verb)->run(ctx, args);
 }
 
 }  // namespace routerctl

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "context.h"
+#include "grammar.h"
 #include "fastpath/fastpath.h"
 #include "netlink/device_conf.h"
 #include "netlink/link.h"
@@ -20,9 +21,6 @@
 namespace routerctl {
 namespace {
 
-constexpr std::string_view kShowUsage = "routerctl link show [dev NAME]";
-constexpr std::string_view kSetUsage =
-    "routerctl link set dev NAME fastpath { native | generic | auto | off }";
 
 // Without routerd, the core's verdict on every device as if routerctl had
 // set it (in its attached mode, or auto): nothing is carried out.
@@ -48,9 +46,12 @@ void print_egress(cli::Output& out, bool egress, const std::string& blocker) {
   }
 }
 
+}  // namespace
+
 int link_show(Context& ctx, cli::Args& args) {
-  cli::Keywords kw({"dev"});
-  if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kShowUsage);
+  cli::Keywords kw(keywords_of("link", "show"));
+  if (auto r = kw.parse(args, bare_of("link", "show")); !r)
+    return usage_error(r.error().what, usage_of("link", "show"));
   auto links = netlink::dump_links();
   if (!links) return report(links.error());
   if (auto dev = kw.get("dev")) {
@@ -124,6 +125,8 @@ int link_show(Context& ctx, cli::Args& args) {
   return cli::kExitOk;
 }
 
+namespace {
+
 int print_daemon_reply(Context& ctx, const std::string& dev, const nlohmann::json& reply) {
   if (!reply.value("ok", false))
     return report({0, reply.value("error", std::string("routerd refused")),
@@ -141,16 +144,19 @@ int print_daemon_reply(Context& ctx, const std::string& dev, const nlohmann::jso
   return cli::kExitOk;
 }
 
+}  // namespace
+
 int link_set(Context& ctx, cli::Args& args) {
-  cli::Keywords kw({"dev", "fastpath"});
-  if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kSetUsage);
+  cli::Keywords kw(keywords_of("link", "set"));
+  if (auto r = kw.parse(args, bare_of("link", "set")); !r)
+    return usage_error(r.error().what, usage_of("link", "set"));
   const auto dev = kw.get("dev");
   const auto mode_word = kw.get("fastpath");
-  if (!dev || !mode_word) return usage_error("dev and fastpath are required", kSetUsage);
+  if (!dev || !mode_word) return usage_error("dev and fastpath are required", usage_of("link", "set"));
   const bool off = *mode_word == "off";
   const auto mode = fastpath::parse_mode(*mode_word);
   if (!off && !mode)
-    return usage_error(fmt::format("unknown fastpath mode \"{}\"", *mode_word), kSetUsage);
+    return usage_error(fmt::format("unknown fastpath mode \"{}\"", *mode_word), usage_of("link", "set"));
   if (::geteuid() != 0)
     return report({EPERM, "changing the fast path needs root", "run it with sudo"});
 
@@ -213,20 +219,6 @@ int link_set(Context& ctx, cli::Args& args) {
     out.field("peer", std::string("prepared: gro on, tx-checksum off, tx-vlan off"),
               "    veth peer {}\n");
   return cli::kExitOk;
-}
-
-const std::array<Command, 2> kVerbs{{
-    {"show", "[dev NAME]", link_show, true},
-    {"set", "dev NAME fastpath MODE", link_set},
-}};
-
-}  // namespace
-
-int cmd_link(Context& ctx, cli::Args& args) {
-  if (args.empty()) return link_show(ctx, args);
-  auto verb = cli::match<Command>(kVerbs, args.next());
-  if (!verb) return usage_error(verb.error().what, "routerctl link { show | set } ...");
-  return (*verb)->run(ctx, args);
 }
 
 }  // namespace routerctl

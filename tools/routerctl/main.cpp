@@ -8,49 +8,11 @@
 
 #include "common/log.h"
 #include "context.h"
+#include "grammar.h"
 #include "fastpath/fastpath.h"
 #include "routerd/control.h"
 
 namespace routerctl {
-namespace {
-
-constexpr std::string_view kUsage =
-    "Usage: routerctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
-    "OBJECT := { link | route | stats | monitor | fastpath | daemon | help }\n"
-    "OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[ebug] |\n"
-    "             --pin-dir DIR | -S[ocket] PATH | -h[elp] | -V[ersion] }\n"
-    "\n"
-    "  routerctl link show [dev NAME]\n"
-    "  routerctl link set dev NAME fastpath { native | generic | auto | off }\n"
-    "  routerctl route get ADDRESS iif NAME [from ADDRESS] [proto udp|tcp|icmp]\n"
-    "                      [sport N] [dport N] [ttl N] [size N]\n"
-    "  routerctl stats [dev NAME]\n"
-    "  routerctl monitor [dev NAME] [count N]\n"
-    "  routerctl fastpath { show | unload }\n"
-    "  routerctl daemon [status]\n";
-
-int cmd_help(Context&, cli::Args&) {
-  fmt::print("{}", kUsage);
-  return cli::kExitOk;
-}
-
-const std::array<Command, 7> kObjects{{
-    {"link",
-     "routerctl link show [dev NAME]\n"
-     "routerctl link set dev NAME fastpath { native | generic | auto | off }",
-     cmd_link, true},
-    {"route",
-     "routerctl route get ADDRESS iif NAME [from ADDRESS] [proto { udp | tcp | icmp }]\n"
-     "                    [sport N] [dport N] [ttl N] [size N]",
-     cmd_route},
-    {"stats", "routerctl stats [dev NAME]", cmd_stats},
-    {"monitor", "routerctl monitor [dev NAME] [count N]", cmd_monitor},
-    {"fastpath", "routerctl fastpath { show | unload }", cmd_fastpath},
-    {"daemon", "routerctl daemon [status]", cmd_daemon},
-    {"help", "routerctl help", cmd_help},
-}};
-
-}  // namespace
 
 int report(const common::Error& e, int exit_code) {
   fmt::print(stderr, "routerctl: {}\n", e.message());
@@ -59,7 +21,10 @@ int report(const common::Error& e, int exit_code) {
 }
 
 int usage_error(const std::string& what, std::string_view usage) {
-  fmt::print(stderr, "routerctl: {}\nUsage: {}\n", what, usage);
+  std::string lines(usage);
+  for (size_t at = 0; (at = lines.find('\n', at)) != std::string::npos; at += 8)
+    lines.replace(at, 1, "\n       ");
+  fmt::print(stderr, "routerctl: {}\nUsage: {}\n", what, lines);
   return cli::kExitUsage;
 }
 
@@ -115,7 +80,7 @@ std::optional<int> apply_option(routerctl::Context& ctx, const cli::Option& opt,
     fmt::print("routerctl 0.1.0\n");
     return cli::kExitOk;
   } else {
-    fmt::print("{}", kUsage);
+    fmt::print("{}", routerctl::usage_text());
     return cli::kExitOk;
   }
   return std::nullopt;
@@ -126,6 +91,11 @@ std::optional<int> apply_option(routerctl::Context& ctx, const cli::Option& opt,
 int main(int argc, char** argv) {
   using namespace routerctl;
   Context ctx;
+  // For the bash completion: the candidates after the words given.
+  if (argc > 1 && std::string_view(argv[1]) == "complete") {
+    for (const std::string& c : complete({argv + 2, argv + argc}, kOptions)) fmt::print("{}\n", c);
+    return cli::kExitOk;
+  }
   // Options come before the object, as in ip(8).
   auto line = cli::split_command_line(argc, argv, kOptions, false);
   if (!line) return usage_error(line.error().what, "routerctl help");
@@ -134,21 +104,8 @@ int main(int argc, char** argv) {
   const auto& words = line->words;
   fastpath::route_libbpf_logs();
   if (words.empty()) {
-    fmt::print(stderr, "{}", kUsage);
+    fmt::print(stderr, "{}", usage_text());
     return cli::kExitUsage;
   }
-  auto object = cli::match<Command>(kObjects, words.front());
-  if (!object) return usage_error(object.error().what, "routerctl help");
-  // `routerctl OBJECT help` (or help anywhere after it) at every level.
-  for (size_t j = 1; j < words.size(); ++j) {
-    if (words[j] == "help") {
-      std::string usage((*object)->usage);
-      for (size_t at = 0; (at = usage.find('\n', at)) != std::string::npos; at += 8)
-        usage.replace(at, 1, "\n       ");
-      fmt::print("Usage: {}\n", usage);
-      return cli::kExitOk;
-    }
-  }
-  cli::Args args(std::vector<std::string>(words.begin() + 1, words.end()));
-  return (*object)->run(ctx, args);
+  return dispatch(ctx, words);
 }

@@ -10,6 +10,7 @@
 #include <charconv>
 
 #include "context.h"
+#include "grammar.h"
 #include "fastpath/fastpath.h"
 #include "netlink/link.h"
 #include "netlink/route.h"
@@ -17,10 +18,6 @@
 
 namespace routerctl {
 namespace {
-
-constexpr std::string_view kUsage =
-    "routerctl route get ADDRESS iif NAME [from ADDRESS] [proto { udp | tcp | icmp }]\n"
-    "                    [sport N] [dport N] [ttl N] [size N]";
 
 // A documentation MAC (RFC 7042) as the sender's: it is nobody's.
 constexpr packet::Mac kSenderMac{0x00, 0x00, 0x5e, 0x00, 0x53, 0x01};
@@ -124,39 +121,42 @@ void print_kernel(cli::Output& out, const netlink::RouteAnswer& k,
   out.close_object();
 }
 
+}  // namespace
+
 int route_get(Context& ctx, cli::Args& args) {
-  cli::Keywords kw({"from", "iif", "proto", "sport", "dport", "ttl", "size", "to"});
-  if (auto r = kw.parse(args, "to"); !r) return usage_error(r.error().what, kUsage);
+  const std::string usage = usage_of("route", "get");
+  cli::Keywords kw(keywords_of("route", "get"));
+  if (auto r = kw.parse(args, bare_of("route", "get")); !r) return usage_error(r.error().what, usage);
   const auto to = kw.get("to");
   const auto iif = kw.get("iif");
-  if (!to) return usage_error("the destination ADDRESS is required", kUsage);
+  if (!to) return usage_error("the destination ADDRESS is required", usage);
   if (!iif)
     return usage_error("iif NAME is required: the fast path runs on an ingress interface",
-                       kUsage);
+                       usage);
   const std::string proto_word = kw.get("proto").value_or("udp");
   pktgen::Proto proto;
   if (proto_word == "udp") proto = pktgen::Proto::udp;
   else if (proto_word == "tcp") proto = pktgen::Proto::tcp;
   else if (proto_word == "icmp") proto = pktgen::Proto::icmp;
-  else return usage_error(fmt::format("unknown proto \"{}\"", proto_word), kUsage);
+  else return usage_error(fmt::format("unknown proto \"{}\"", proto_word), usage);
   auto sport = number<uint16_t>(kw.get("sport"), 1024, "sport", 65535);
   auto dport = number<uint16_t>(kw.get("dport"), 9, "dport", 65535);
   auto ttl = number<uint8_t>(kw.get("ttl"), 64, "ttl", 255);
   auto size = number<uint32_t>(kw.get("size"), 0, "size", 1518);
-  if (!sport) return usage_error(sport.error().what, kUsage);
-  if (!dport) return usage_error(dport.error().what, kUsage);
-  if (!ttl) return usage_error(ttl.error().what, kUsage);
-  if (!size) return usage_error(size.error().what, kUsage);
+  if (!sport) return usage_error(sport.error().what, usage);
+  if (!dport) return usage_error(dport.error().what, usage);
+  if (!ttl) return usage_error(ttl.error().what, usage);
+  if (!size) return usage_error(size.error().what, usage);
 
   auto dst = pktgen::parse_ip(*to);
-  if (!dst) return usage_error(dst.error().what, kUsage);
+  if (!dst) return usage_error(dst.error().what, usage);
   auto link = netlink::link_by_name(*iif);
   if (!link) return report(link.error());
   auto src = kw.get("from") ? pktgen::parse_ip(*kw.get("from"))
                             : default_source(link->ifindex, dst->family);
   if (!src) return report(src.error(), kw.get("from") ? cli::kExitUsage : cli::kExitFailure);
   if (src->family != dst->family)
-    return usage_error("from and the destination mix IPv4 and IPv6", kUsage);
+    return usage_error("from and the destination mix IPv4 and IPv6", usage);
 
   pktgen::FrameSpec spec;
   spec.src_mac = kSenderMac;
@@ -170,7 +170,7 @@ int route_get(Context& ctx, cli::Args& args) {
   const uint32_t min = pktgen::min_wire_size(dst->family, proto);
   spec.wire_size = *size ? *size : min;
   if (spec.wire_size < min)
-    return usage_error(fmt::format("size must be at least {} for this packet", min), kUsage);
+    return usage_error(fmt::format("size must be at least {} for this packet", min), usage);
   const auto frame = pktgen::build_frame(spec, 0);
 
   auto dir = pin_dir(ctx);
@@ -220,19 +220,6 @@ int route_get(Context& ctx, cli::Args& args) {
   out.close_object();
   print_kernel(out, *kernel, *links, *ttl);
   return cli::kExitOk;
-}
-
-const std::array<Command, 1> kVerbs{{
-    {"get", "ADDRESS iif NAME [...]", route_get, true},
-}};
-
-}  // namespace
-
-int cmd_route(Context& ctx, cli::Args& args) {
-  if (args.empty()) return usage_error("route needs a command", kUsage);
-  auto verb = cli::match<Command>(kVerbs, args.next());
-  if (!verb) return usage_error(verb.error().what, kUsage);
-  return (*verb)->run(ctx, args);
 }
 
 }  // namespace routerctl

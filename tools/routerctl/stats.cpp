@@ -9,13 +9,12 @@
 
 #include "cli/counters.h"
 #include "context.h"
+#include "grammar.h"
 #include "fastpath/fastpath.h"
 #include "netlink/link.h"
 
 namespace routerctl {
 namespace {
-
-constexpr std::string_view kUsage = "routerctl stats [dev NAME]";
 
 // Rates between two snapshots, for monitor.
 void print_rates(cli::Output& out, const fastpath::Snapshot& before,
@@ -59,10 +58,10 @@ void print_rates(cli::Output& out, const fastpath::Snapshot& before,
 
 }  // namespace
 
-int cmd_monitor(Context& ctx, cli::Args& args) {
-  constexpr std::string_view kMonitorUsage = "routerctl monitor [dev NAME] [count N]";
-  cli::Keywords kw({"dev", "count"});
-  if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kMonitorUsage);
+int monitor(Context& ctx, cli::Args& args) {
+  const std::string usage = usage_of("monitor");
+  cli::Keywords kw(keywords_of("monitor"));
+  if (auto r = kw.parse(args, bare_of("monitor")); !r) return usage_error(r.error().what, usage);
   std::optional<uint32_t> only;
   if (auto dev = kw.get("dev")) {
     auto link = netlink::link_by_name(*dev);
@@ -72,7 +71,7 @@ int cmd_monitor(Context& ctx, cli::Args& args) {
   long count = -1;
   if (auto c = kw.get("count")) {
     count = std::strtol(c->c_str(), nullptr, 10);
-    if (count <= 0) return usage_error("count must be a positive number", kMonitorUsage);
+    if (count <= 0) return usage_error("count must be a positive number", usage);
   }
   auto dir = pin_dir(ctx);
   if (!dir) return report(dir.error());
@@ -104,9 +103,10 @@ int cmd_monitor(Context& ctx, cli::Args& args) {
   return cli::kExitOk;
 }
 
-int cmd_stats(Context& ctx, cli::Args& args) {
-  cli::Keywords kw({"dev"});
-  if (auto r = kw.parse(args, "dev"); !r) return usage_error(r.error().what, kUsage);
+int stats(Context& ctx, cli::Args& args) {
+  cli::Keywords kw(keywords_of("stats"));
+  if (auto r = kw.parse(args, bare_of("stats")); !r)
+    return usage_error(r.error().what, usage_of("stats"));
   std::optional<uint32_t> only;
   if (auto dev = kw.get("dev")) {
     auto link = netlink::link_by_name(*dev);
