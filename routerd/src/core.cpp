@@ -107,6 +107,34 @@ std::string_view to_string(ActionKind kind) {
   return "?";
 }
 
+nlohmann::json to_json(const InterfaceStatus& st) {
+  nlohmann::json j{{"ifindex", st.ifindex},
+                   {"ifname", st.name},
+                   {"managed", st.managed},
+                   {"managed_reason", st.managed_reason}};
+  if (st.mode) {
+    j["mode"] = std::string(fastpath::to_string(*st.mode));
+    j["mode_reason"] = st.mode_reason;
+  }
+  if (st.managed && !st.egress) j["egress_blocker"] = st.egress_blocker;
+  if (!st.error.empty()) j["error"] = st.error;
+  return j;
+}
+
+InterfaceStatus status_from_json(const nlohmann::json& j) {
+  InterfaceStatus st;
+  st.ifindex = j.value("ifindex", 0u);
+  st.name = j.value("ifname", std::string{});
+  st.managed = j.value("managed", false);
+  st.managed_reason = j.value("managed_reason", std::string{});
+  if (j.contains("mode")) st.mode = fastpath::parse_mode(j.value("mode", std::string{}));
+  st.mode_reason = j.value("mode_reason", std::string{});
+  st.egress_blocker = j.value("egress_blocker", std::string{});
+  st.egress = st.managed && !j.contains("egress_blocker");
+  st.error = j.value("error", std::string{});
+  return st;
+}
+
 Plan plan(const Config& cfg, const Overrides& ov, const Observed& obs) {
   Plan out;
   std::vector<Action> prepare, attach, configure, egress, forget;

@@ -588,22 +588,13 @@ nlohmann::json Daemon::interfaces_json() const {
     const auto f = view_.features.find(st.ifindex);
     const auto s = fp.find(st.ifindex);
     const bool attached = s != fp.end() && s->second.attached && s->second.mode;
-    nlohmann::json j{
-        {"ifindex", st.ifindex},
-        {"ifname", st.name},
-        {"kind", l != view_.links.end() ? l->second.kind : ""},
-        {"address", l != view_.links.end() ? packet::format_mac(l->second.mac) : ""},
-        {"managed", st.managed},
-        {"managed_reason", st.managed_reason},
-        {"fastpath", attached ? std::string(fastpath::to_string(*s->second.mode)) : "off"},
-        {"egress", s != fp.end() && s->second.egress},
-        {"xdp_features", f != view_.features.end() ? netlink::describe(f->second) : "unknown"}};
-    if (st.mode) {
-      j["mode"] = std::string(fastpath::to_string(*st.mode));
-      j["mode_reason"] = st.mode_reason;
-    }
-    if (st.managed && !st.egress) j["egress_blocker"] = st.egress_blocker;
-    if (!st.error.empty()) j["error"] = st.error;
+    // The plan's status, and what the kernel and the maps say now.
+    nlohmann::json j = to_json(st);
+    j["kind"] = l != view_.links.end() ? l->second.kind : "";
+    j["address"] = l != view_.links.end() ? packet::format_mac(l->second.mac) : "";
+    j["fastpath"] = attached ? std::string(fastpath::to_string(*s->second.mode)) : "off";
+    j["egress"] = s != fp.end() && s->second.egress;
+    j["xdp_features"] = f != view_.features.end() ? netlink::describe(f->second) : "unknown";
     list.push_back(std::move(j));
   }
   return {{"ok", true}, {"interfaces", list}};

@@ -11,6 +11,7 @@
 using routerd::Action;
 using routerd::ActionKind;
 using routerd::FastpathView;
+using routerd::InterfaceStatus;
 using routerd::LinkView;
 using routerd::Observed;
 using routerd::Plan;
@@ -373,4 +374,26 @@ TEST_CASE("bridge ports are refused, even when a glob or routerctl names them") 
   o.fastpath[3] = running(port);
   CHECK(kinds(routerd::plan(config(), {}, o)) ==
         Kinds{"forget eth1", "attach eth-br", "add-egress eth-br"});
+}
+
+TEST_CASE("an interface's status reads back from its control-API form") {
+  InterfaceStatus st{7, "eth7", true, "matches \"eth*\" (line 3)", XdpMode::generic,
+                     "auto: driver does not advertise native XDP", false, "no carrier",
+                     "attach failed"};
+  const InterfaceStatus back = routerd::status_from_json(routerd::to_json(st));
+  CHECK(back.ifindex == st.ifindex);
+  CHECK(back.name == st.name);
+  CHECK(back.managed == st.managed);
+  CHECK(back.managed_reason == st.managed_reason);
+  CHECK(back.mode == st.mode);
+  CHECK(back.mode_reason == st.mode_reason);
+  CHECK(back.egress == st.egress);
+  CHECK(back.egress_blocker == st.egress_blocker);
+  CHECK(back.error == st.error);
+  // An egress carries no blocker; an unmanaged interface no mode.
+  st.egress = true;
+  CHECK(routerd::status_from_json(routerd::to_json(st)).egress);
+  CHECK_FALSE(routerd::to_json(st).contains("egress_blocker"));
+  CHECK_FALSE(routerd::to_json(InterfaceStatus{1, "lo", false, "not an Ethernet device"})
+                  .contains("mode"));
 }

@@ -59,10 +59,13 @@ int link_show(Context& ctx, cli::Args& args) {
     if (!one) return report(one.error());
     *links = {*one};
   }
-  std::map<uint32_t, nlohmann::json> daemon_view;
+  std::map<uint32_t, routerd::InterfaceStatus> daemon_view;
   if (auto reply = daemon_request(ctx, {{"command", "interfaces"}});
       reply && reply->value("ok", false))
-    for (const auto& j : reply->at("interfaces")) daemon_view[j.value("ifindex", 0u)] = j;
+    for (const auto& j : reply->at("interfaces")) {
+      routerd::InterfaceStatus st = routerd::status_from_json(j);
+      daemon_view[st.ifindex] = std::move(st);
+    }
   std::optional<fastpath::Snapshot> snap;
   if (auto dir = pin_dir(ctx); dir)
     if (auto pinned = fastpath::PinnedState::open(*dir); pinned)
@@ -93,16 +96,13 @@ int link_show(Context& ctx, cli::Args& args) {
               " {}");
     const auto d = daemon_view.find(l.ifindex);
     if (d != daemon_view.end()) {
-      const auto& j = d->second;
+      const routerd::InterfaceStatus& st = d->second;
       print_egress(out, s && s->egress,
-                   j.value("egress_blocker", j.value("managed", false)
-                                                 ? std::string{}
-                                                 : std::string("not managed by routerd")));
+                   st.managed ? st.egress_blocker : std::string("not managed by routerd"));
       out.newline();
-      out.field("managed", j.value("managed", false), "");
-      out.field("managed_reason", j.value("managed_reason", std::string{}),
-                "    routerd: {}\n");
-      if (j.contains("error")) out.field("error", j["error"].get<std::string>(), "    error: {}\n");
+      out.field("managed", st.managed, "");
+      out.field("managed_reason", st.managed_reason, "    routerd: {}\n");
+      if (!st.error.empty()) out.field("error", st.error, "    error: {}\n");
     } else {
       const auto st = planned.find(l.ifindex);
       print_egress(out, s && s->egress, st == planned.end() ? std::string{}
@@ -138,7 +138,7 @@ int print_daemon_reply(Context& ctx, const std::string& dev, const nlohmann::jso
   out.field("via", std::string("routerd"), "");
   out.field("fastpath", j.value("fastpath", std::string("off")), " {}");
   const bool egress = j.value("egress", false);
-  print_egress(out, egress, j.value("egress_blocker", std::string{}));
+  print_egress(out, egress, routerd::status_from_json(j).egress_blocker);
   out.text(" (via routerd)");
   out.newline();
   return cli::kExitOk;

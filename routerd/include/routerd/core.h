@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/device_checks.h"
 #include "fastpath/types.h"
 #include "routerd/config.h"
@@ -99,6 +101,11 @@ struct InterfaceStatus {
   std::string egress_blocker;     // why not, when managed and not egress
   std::string error;              // the last failure, if any
 };
+
+// The status as routerd's control API carries it ("interfaces" replies)
+// and routerctl reads it back: its field names are defined here only.
+nlohmann::json to_json(const InterfaceStatus& status);
+InterfaceStatus status_from_json(const nlohmann::json& j);
 
 struct Plan {
   std::vector<Action> actions;           // in execution order
