@@ -314,6 +314,118 @@ static __always_inline bool ct_gated(__u32 policy, __u32 need, __u32 unless)
 	return (policy & need) == need && !(policy & unless);
 }
 
+/* The ports a multipath route hashes on, where the kernel's flow
+ * dissector finds them (the transport header, l4_len bytes of it). */
+static __always_inline void fib_ports(struct bpf_fib_lookup *fib, void *l4, __u8 proto,
+				      __u32 l4_len, void *data_end)
+{
+	int off = l4_ports_offset(proto);
+	__be16 *ports;
+
+	if (off < 0 || off + 4 > l4_len)
+		return;
+	ports = l4 + off;
+	if ((void *)(ports + 2) <= data_end) {
+		fib->sport = ports[0];
+		fib->dport = ports[1];
+	}
+}
+
+/* What follows the header checks, one step for both families (ip_forward,
+ * ip6_forward): the conntrack gate, the lookup, the kernel's verdicts the
+ * lookup does not give, then the redirect and the rewrite. ip is the IPv4
+ * or IPv6 header (ipv6 says which, a constant once inlined); eth was
+ * bounds-checked with it; fib holds the lookup's input. */
+static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, void *ip,
+					void *l4, struct bpf_fib_lookup *fib,
+					const struct fp_limits *lim, __u32 ip_len, bool fragment,
+					bool ipv6)
+{
+	struct ipv6hdr *ip6h = ip;
+	struct iphdr *iph = ip;
+	const __u32 nf = ipv6 ? FP_POLICY_NF6 : FP_POLICY_NF4;
+	const __u32 xfrm = ipv6 ? FP_POLICY_XFRM6 : FP_POLICY_XFRM4;
+	const __u32 ct = ipv6 ? FP_POLICY_CT6 : FP_POLICY_CT4;
+	const __u8 proto = ipv6 ? ip6h->nexthdr : iph->protocol;
+	struct fp_ct_nat nat = {};
+	int action;
+
+	/* A stateful ruleset: an established flow is forwarded as conntrack
+	 * translates it, routed by its destination after DNAT. */
+	const bool gated = ct_gated(lim->policy, nf | ct, xfrm);
+	if (gated) {
+		enum fp_pass_reason why = FP_PASS_NETFILTER;
+
+		/* Conntrack reassembles fragments first. */
+		if (!fragment)
+			why = ct_transport(p, proto, l4,
+					   ip_len - (ipv6 ? sizeof(*ip6h) : sizeof(*iph)), lim);
+		if (why == FP_PASS__MAX) {
+			struct bpf_sock_tuple t = {};
+
+			if (ipv6) {
+				__builtin_memcpy(t.ipv6.saddr, &ip6h->saddr, sizeof(t.ipv6.saddr));
+				__builtin_memcpy(t.ipv6.daddr, &ip6h->daddr, sizeof(t.ipv6.daddr));
+				t.ipv6.sport = fib->sport;
+				t.ipv6.dport = fib->dport;
+			} else {
+				t.ipv4.saddr = iph->saddr;
+				t.ipv4.daddr = iph->daddr;
+				t.ipv4.sport = fib->sport;
+				t.ipv4.dport = fib->dport;
+			}
+			why = ct_gate(p->ctx, &t, ipv6 ? sizeof(t.ipv6) : sizeof(t.ipv4), proto,
+				      lim, &nat);
+		}
+		if (why != FP_PASS__MAX)
+			return pass(p, why);
+		if (nat.translated) {
+			if (ipv6)
+				__builtin_memcpy(fib->ipv6_dst, nat.daddr, sizeof(fib->ipv6_dst));
+			else
+				fib->ipv4_dst = nat.daddr[0];
+			fib->dport = nat.dport;
+		}
+	}
+
+	long rc = bpf_fib_lookup(p->ctx, fib, sizeof(*fib), 0);
+	__u8 ttl = ipv6 ? ip6h->hop_limit : iph->ttl;
+
+	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || ttl <= 1)
+		return pass(p, pass_reason(rc, ttl));
+	/* Forwarding runs netfilter's hooks, checks xfrm policies (fwd) and
+	 * routes through them (out). */
+	if (!gated && (lim->policy & (nf | xfrm)))
+		return pass(p, lim->policy & nf ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
+	/* The kernel would check it against a route MTU the lookup ignores. */
+	if (over_route_mtu(ip_len, ipv6 ? lim->ipv6_mtu_ceiling : lim->ipv4_mtu_ceiling))
+		return pass(p, FP_PASS_ROUTE_MTU);
+	/* The kernel's rp_filter rejects it, or may: it decides (IPv4 only). */
+	if (!ipv6) {
+		if (p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) {
+			if (!ipv4_source_valid(p, iph, fib))
+				return pass(p, FP_PASS_SOURCE_INVALID);
+		} else if (lim->full_source_check && !(p->in->flags & FP_IFACE_ACCEPT_LOCAL) &&
+			   !ipv4_source_routable(p, iph, fib)) {
+			return pass(p, FP_PASS_SOURCE_INVALID);
+		}
+	}
+	action = redirect(p, fib);
+	if (action != XDP_REDIRECT)
+		return action;
+	if (nat.translated &&
+	    !(ipv6 ? nat_ipv6(p, ip6h, l4, &nat) : nat_ipv4(p, iph, l4, &nat)))
+		return XDP_ABORTED; /* checked by ct_transport: never */
+	if (ipv6)
+		ip6h->hop_limit--;
+	else
+		ipv4_decrease_ttl(iph);
+	set_macs(eth, fib);
+	trim_padding(p);
+	return XDP_REDIRECT;
+}
+
 static __always_inline int forward_ipv4(struct fp_pkt *p)
 {
 	void *data = (void *)(long)p->ctx->data;
@@ -322,11 +434,8 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	struct iphdr *iph = (void *)(eth + 1);
 	void *l4 = (void *)(iph + 1);
 	struct bpf_fib_lookup fib = {};
-	struct fp_ct_nat nat = {};
 	const struct fp_limits *lim;
 	__u32 ip_len;
-	int off, action;
-	bool gated;
 
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(iph + 1) > data_end)
@@ -372,71 +481,11 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	fib.ipv4_dst = iph->daddr;
 	fib.ifindex = p->ingress;
 	/* Fragments hash without ports, as in the kernel's flow dissector. */
-	off = l4_ports_offset(iph->protocol);
-	if (off >= 0 && !(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)) &&
-	    sizeof(*iph) + off + 4 <= ip_len) {
-		__be16 *ports = (void *)(iph + 1) + off;
+	if (!(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+		fib_ports(&fib, l4, iph->protocol, ip_len - sizeof(*iph), data_end);
 
-		if ((void *)(ports + 2) <= data_end) {
-			fib.sport = ports[0];
-			fib.dport = ports[1];
-		}
-	}
-
-	/* A stateful ruleset: an established flow is forwarded as conntrack
-	 * translates it, routed by its destination after DNAT. */
-	gated = ct_gated(lim->policy, FP_POLICY_NF4 | FP_POLICY_CT4, FP_POLICY_XFRM4);
-	if (gated) {
-		enum fp_pass_reason why = FP_PASS_NETFILTER;
-
-		/* Conntrack reassembles fragments first. */
-		if (!(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
-			why = ct_transport(p, iph->protocol, l4, ip_len - sizeof(*iph), lim);
-		if (why == FP_PASS__MAX) {
-			struct bpf_sock_tuple t = {};
-
-			t.ipv4.saddr = iph->saddr;
-			t.ipv4.daddr = iph->daddr;
-			t.ipv4.sport = fib.sport;
-			t.ipv4.dport = fib.dport;
-			why = ct_gate(p->ctx, &t, sizeof(t.ipv4), iph->protocol, lim, &nat);
-		}
-		if (why != FP_PASS__MAX)
-			return pass(p, why);
-		if (nat.translated) {
-			fib.ipv4_dst = nat.daddr[0];
-			fib.dport = nat.dport;
-		}
-	}
-
-	long rc = bpf_fib_lookup(p->ctx, &fib, sizeof(fib), 0);
-	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || iph->ttl <= 1)
-		return pass(p, pass_reason(rc, iph->ttl));
-	/* ip_forward runs netfilter's hooks, checks xfrm policies (fwd) and
-	 * routes through them (out). */
-	if (!gated && (lim->policy & (FP_POLICY_NF4 | FP_POLICY_XFRM4)))
-		return pass(p, lim->policy & FP_POLICY_NF4 ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
-	/* The kernel would check it against a route MTU the lookup ignores. */
-	if (over_route_mtu(ip_len, lim->ipv4_mtu_ceiling))
-		return pass(p, FP_PASS_ROUTE_MTU);
-	/* The kernel's rp_filter rejects it, or may: it decides. */
-	if (p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) {
-		if (!ipv4_source_valid(p, iph, &fib))
-			return pass(p, FP_PASS_SOURCE_INVALID);
-	} else if (lim->full_source_check && !(p->in->flags & FP_IFACE_ACCEPT_LOCAL) &&
-		   !ipv4_source_routable(p, iph, &fib)) {
-		return pass(p, FP_PASS_SOURCE_INVALID);
-	}
-	action = redirect(p, &fib);
-	if (action != XDP_REDIRECT)
-		return action;
-	if (nat.translated && !nat_ipv4(p, iph, l4, &nat))
-		return XDP_ABORTED; /* checked by ct_transport: never */
-	ipv4_decrease_ttl(iph);
-	set_macs(eth, &fib);
-	trim_padding(p);
-	return XDP_REDIRECT;
+	return forward_tail(p, eth, iph, l4, &fib, lim, ip_len,
+			    iph->frag_off & bpf_htons(IP_MF | IP_OFFSET), false);
 }
 
 static __always_inline int forward_ipv6(struct fp_pkt *p)
@@ -447,11 +496,8 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	struct ipv6hdr *ip6h = (void *)(eth + 1);
 	void *l4 = (void *)(ip6h + 1);
 	struct bpf_fib_lookup fib = {};
-	struct fp_ct_nat nat = {};
 	const struct fp_limits *lim;
 	__u32 ip_len;
-	int off, action;
-	bool gated;
 
 	/* The kernel drops it, or finds the header past the first buffer. */
 	if ((void *)(ip6h + 1) > data_end)
@@ -489,62 +535,12 @@ static __always_inline int forward_ipv6(struct fp_pkt *p)
 	__builtin_memcpy(fib.ipv6_src, &ip6h->saddr, sizeof(fib.ipv6_src));
 	__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, sizeof(fib.ipv6_dst));
 	fib.ifindex = p->ingress;
-	off = l4_ports_offset(ip6h->nexthdr);
-	if (off >= 0 && sizeof(*ip6h) + off + 4 <= ip_len) {
-		__be16 *ports = (void *)(ip6h + 1) + off;
-
-		if ((void *)(ports + 2) <= data_end) {
-			fib.sport = ports[0];
-			fib.dport = ports[1];
-		}
-	}
+	fib_ports(&fib, l4, ip6h->nexthdr, ip_len - sizeof(*ip6h), data_end);
 
 	lim = limits_now();
 	if (!lim) /* a one-entry array: only for the verifier */
 		return XDP_PASS;
-	/* A stateful ruleset: as for IPv4. */
-	gated = ct_gated(lim->policy, FP_POLICY_NF6 | FP_POLICY_CT6, FP_POLICY_XFRM6);
-	if (gated) {
-		enum fp_pass_reason why;
-
-		why = ct_transport(p, ip6h->nexthdr, l4, ip_len - sizeof(*ip6h), lim);
-		if (why == FP_PASS__MAX) {
-			struct bpf_sock_tuple t = {};
-
-			__builtin_memcpy(t.ipv6.saddr, &ip6h->saddr, sizeof(t.ipv6.saddr));
-			__builtin_memcpy(t.ipv6.daddr, &ip6h->daddr, sizeof(t.ipv6.daddr));
-			t.ipv6.sport = fib.sport;
-			t.ipv6.dport = fib.dport;
-			why = ct_gate(p->ctx, &t, sizeof(t.ipv6), ip6h->nexthdr, lim, &nat);
-		}
-		if (why != FP_PASS__MAX)
-			return pass(p, why);
-		if (nat.translated) {
-			__builtin_memcpy(fib.ipv6_dst, nat.daddr, sizeof(fib.ipv6_dst));
-			fib.dport = nat.dport;
-		}
-	}
-
-	long rc = bpf_fib_lookup(p->ctx, &fib, sizeof(fib), 0);
-	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || ip6h->hop_limit <= 1)
-		return pass(p, pass_reason(rc, ip6h->hop_limit));
-	/* ip6_forward runs netfilter's hooks, checks xfrm policies (fwd) and
-	 * routes through them (out). */
-	if (!gated && (lim->policy & (FP_POLICY_NF6 | FP_POLICY_XFRM6)))
-		return pass(p, lim->policy & FP_POLICY_NF6 ? FP_PASS_NETFILTER : FP_PASS_XFRM_POLICY);
-	/* The kernel's output path checks a route MTU the lookup ignores. */
-	if (over_route_mtu(ip_len, lim->ipv6_mtu_ceiling))
-		return pass(p, FP_PASS_ROUTE_MTU);
-	action = redirect(p, &fib);
-	if (action != XDP_REDIRECT)
-		return action;
-	if (nat.translated && !nat_ipv6(p, ip6h, l4, &nat))
-		return XDP_ABORTED; /* checked by ct_transport: never */
-	ip6h->hop_limit--;
-	set_macs(eth, &fib);
-	trim_padding(p);
-	return XDP_REDIRECT;
+	return forward_tail(p, eth, ip6h, l4, &fib, lim, ip_len, false, true);
 }
 
 static __always_inline int fastpath(struct xdp_md *ctx)
