@@ -460,22 +460,18 @@ Result<void> Fastpath::set_full_source_check(bool full) {
                        [&](fp_limits& lim) { lim.full_source_check = full; });
 }
 
-Result<void> Fastpath::set_policy(const netlink::PerFamily& xfrm,
-                                  const netlink::ForwardFirewall& nf,
-                                  const std::optional<netlink::ConntrackSettings>& conntrack) {
-  const bool gate = conntrack.has_value();
-  const uint32_t policy =
-      (xfrm.ipv4 ? FP_POLICY_XFRM4 : 0u) | (xfrm.ipv6 ? FP_POLICY_XFRM6 : 0u) |
-      (nf.acts.ipv4 ? FP_POLICY_NF4 : 0u) | (nf.acts.ipv6 ? FP_POLICY_NF6 : 0u) |
-      (gate && nf.stateful.ipv4 ? FP_POLICY_CT4 : 0u) |
-      (gate && nf.stateful.ipv6 ? FP_POLICY_CT6 : 0u) |
-      (gate && conntrack->tcp_liberal ? FP_POLICY_CT_TCP : 0u);
+Result<void> Fastpath::set_policy(const Policy& p) {
+  const uint32_t flags =
+      (p.ipv4.xfrm ? FP_POLICY_XFRM4 : 0u) | (p.ipv6.xfrm ? FP_POLICY_XFRM6 : 0u) |
+      (p.ipv4.netfilter ? FP_POLICY_NF4 : 0u) | (p.ipv6.netfilter ? FP_POLICY_NF6 : 0u) |
+      (p.ipv4.conntrack_gate ? FP_POLICY_CT4 : 0u) |
+      (p.ipv6.conntrack_gate ? FP_POLICY_CT6 : 0u) | (p.tcp_liberal ? FP_POLICY_CT_TCP : 0u);
   auto ms = [](uint32_t s) { return static_cast<uint32_t>(std::min<uint64_t>(s * 1000ull, UINT32_MAX)); };
   return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the kernel policy flags",
                        [&](fp_limits& lim) {
-                         lim.policy = policy;
-                         lim.ct_tcp_timeout_ms = gate ? ms(conntrack->tcp_established_s) : 0;
-                         lim.ct_udp_timeout_ms = gate ? ms(conntrack->udp_stream_s) : 0;
+                         lim.policy = flags;
+                         lim.ct_tcp_timeout_ms = ms(p.tcp_established_s);
+                         lim.ct_udp_timeout_ms = ms(p.udp_stream_s);
                        });
 }
 

@@ -178,7 +178,7 @@ void Daemon::mirror_policy() {
                           ? " (UDP only: TCP needs net.netfilter.nf_conntrack_tcp_be_liberal=1)"
                           : "");
   firewall_ = nf;
-  if (auto r = fp_.set_policy(xfrm_, firewall_, conntrack_); !r)
+  if (auto r = fp_.set_policy(fastpath_policy(xfrm_, firewall_, conntrack_)); !r)
     common::log::error(kLog, "{}", r.error().message());
 }
 

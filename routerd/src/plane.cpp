@@ -107,12 +107,29 @@ std::optional<netlink::ConntrackSettings> read_conntrack() {
   return *ct;
 }
 
+fastpath::Policy fastpath_policy(const netlink::PerFamily& xfrm,
+                                 const netlink::ForwardFirewall& firewall,
+                                 const std::optional<netlink::ConntrackSettings>& conntrack) {
+  const bool gate = conntrack.has_value();
+  fastpath::Policy p;
+  p.ipv4 = {xfrm.ipv4, firewall.acts.ipv4, gate && firewall.stateful.ipv4};
+  p.ipv6 = {xfrm.ipv6, firewall.acts.ipv6, gate && firewall.stateful.ipv6};
+  if (gate) {
+    p.tcp_liberal = conntrack->tcp_liberal;
+    p.tcp_established_s = conntrack->tcp_established_s;
+    p.udp_stream_s = conntrack->udp_stream_s;
+  }
+  return p;
+}
+
 common::Result<void> mirror_kernel_checks(fastpath::Fastpath& fp) {
   auto local = netlink::local_ipv4();
   if (!local) return std::unexpected(local.error());
   if (auto r = fp.set_local_addresses(local->addresses); !r) return r;
   if (auto r = fp.set_full_source_check(netlink::ipv4_full_source_check()); !r) return r;
-  if (auto r = fp.set_policy(read_xfrm(nullptr), read_firewall(nullptr), read_conntrack()); !r)
+  if (auto r = fp.set_policy(
+          fastpath_policy(read_xfrm(nullptr), read_firewall(nullptr), read_conntrack()));
+      !r)
     return r;
   auto ceilings = netlink::route_mtu_ceilings();
   if (!ceilings) return std::unexpected(ceilings.error());

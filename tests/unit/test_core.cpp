@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "routerd/core.h"
+#include "routerd/plane.h"
 
 using routerd::Action;
 using routerd::ActionKind;
@@ -396,4 +397,21 @@ TEST_CASE("an interface's status reads back from its control-API form") {
   CHECK_FALSE(routerd::to_json(st).contains("egress_blocker"));
   CHECK_FALSE(routerd::to_json(InterfaceStatus{1, "lo", false, "not an Ethernet device"})
                   .contains("mode"));
+}
+
+TEST_CASE("the kernel's policy as the fast path keeps it: a gate only with conntrack's settings") {
+  const netlink::ForwardFirewall stateful_v4{{true, true}, {true, false}};
+  const netlink::ConntrackSettings ct{true, 432000, 120};
+  const fastpath::Policy gated = routerd::fastpath_policy({false, true}, stateful_v4, ct);
+  CHECK(gated.ipv4 == fastpath::Policy::Family{false, true, true});
+  CHECK(gated.ipv6 == fastpath::Policy::Family{true, true, false});
+  CHECK(gated.tcp_liberal);
+  CHECK(gated.tcp_established_s == 432000);
+  CHECK(gated.udp_stream_s == 120);
+  // Unreadable settings: no gate, and nothing of conntrack kept.
+  const fastpath::Policy ungated = routerd::fastpath_policy({}, stateful_v4, std::nullopt);
+  CHECK(ungated.ipv4 == fastpath::Policy::Family{false, true, false});
+  CHECK_FALSE(ungated.tcp_liberal);
+  CHECK(ungated.tcp_established_s == 0);
+  CHECK(routerd::fastpath_policy({}, {}, ct) == fastpath::Policy{{}, {}, true, 432000, 120});
 }

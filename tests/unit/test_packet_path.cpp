@@ -514,21 +514,26 @@ TEST_CASE("IPsec (xfrm) policies of a family hand its forwarded traffic to the k
   const Bytes v6 = testpkt::ipv6_frame(r.r0.mac, kSender, Ipv6{});
   REQUIRE(run(v4).action == XDP_REDIRECT);
   REQUIRE(run(v6).action == XDP_REDIRECT);
-  REQUIRE(r.fp.set_policy({true, false}, {}, {}));
+  fastpath::Policy ipv4_only, ipv6_only;
+  ipv4_only.ipv4.xfrm = true;
+  ipv6_only.ipv6.xfrm = true;
+  REQUIRE(r.fp.set_policy(ipv4_only));
   check_pass(v4, FP_PASS_XFRM_POLICY);
   CHECK(run(v6).action == XDP_REDIRECT);
-  REQUIRE(r.fp.set_policy({false, true}, {}, {}));
+  REQUIRE(r.fp.set_policy(ipv6_only));
   CHECK(run(v4).action == XDP_REDIRECT);
   check_pass(v6, FP_PASS_XFRM_POLICY);
-  REQUIRE(r.fp.set_policy({}, {}, {}));
+  REQUIRE(r.fp.set_policy({}));
 }
 
 TEST_CASE("under a stateful ruleset, only established conntrack flows are forwarded") {
   // No conntrack entry exists for these in the test namespace: every flow
   // is new to the gate, and what it never takes goes up before the lookup.
   Router& r = router();
-  netlink::ForwardFirewall stateful{{true, true}, {true, true}};
-  const netlink::ConntrackSettings liberal{true, 432000, 120}, strict{false, 432000, 120};
+  const fastpath::Policy::Family gated{false, true, true};
+  fastpath::Policy liberal{gated, gated, true, 432000, 120};
+  fastpath::Policy strict = liberal;
+  strict.tcp_liberal = false;
   Ipv4 ip;
   ip.src = "10.1.0.2";
   ip.dst = "10.2.0.2";
@@ -545,7 +550,7 @@ TEST_CASE("under a stateful ruleset, only established conntrack flows are forwar
   icmp.proto = 1;
   Ipv4 frag = ip;
   frag.frag_off = 0x2000;  // MF
-  REQUIRE(r.fp.set_policy({}, stateful, liberal));
+  REQUIRE(r.fp.set_policy(liberal));
   check_pass(udp4, FP_PASS_CT_NEW);
   check_pass(udp6, FP_PASS_CT_NEW);
   check_pass(ack, FP_PASS_CT_NEW);
@@ -558,19 +563,26 @@ TEST_CASE("under a stateful ruleset, only established conntrack flows are forwar
   packet::fix_ipv4_checksum(short_udp);
   check_pass(short_udp, FP_PASS_NETFILTER);
   // Conntrack checking windows: no TCP segment is the gate's.
-  REQUIRE(r.fp.set_policy({}, stateful, strict));
+  REQUIRE(r.fp.set_policy(strict));
   check_pass(ack, FP_PASS_CT_TCP_WINDOW);
   check_pass(udp4, FP_PASS_CT_NEW);
-  // Without conntrack's settings there is no gate: netfilter decides all.
-  REQUIRE(r.fp.set_policy({}, stateful, std::nullopt));
+  // No gate: netfilter decides all.
+  fastpath::Policy ungated;
+  ungated.ipv4.netfilter = ungated.ipv6.netfilter = true;
+  REQUIRE(r.fp.set_policy(ungated));
   check_pass(udp4, FP_PASS_NETFILTER);
-  // Not stateful, and xfrm beside a stateful ruleset: everything up.
-  REQUIRE(r.fp.set_policy({}, {{true, false}, {}}, liberal));
+  // One family's netfilter only: the other is forwarded.
+  fastpath::Policy ipv4_rules;
+  ipv4_rules.ipv4.netfilter = true;
+  REQUIRE(r.fp.set_policy(ipv4_rules));
   check_pass(udp4, FP_PASS_NETFILTER);
   CHECK(run(udp6).action == XDP_REDIRECT);
-  REQUIRE(r.fp.set_policy({true, false}, stateful, liberal));
+  // xfrm beside a stateful ruleset: everything up.
+  fastpath::Policy xfrm_too = liberal;
+  xfrm_too.ipv4.xfrm = true;
+  REQUIRE(r.fp.set_policy(xfrm_too));
   check_pass(udp4, FP_PASS_NETFILTER);
-  REQUIRE(r.fp.set_policy({}, {}, {}));
+  REQUIRE(r.fp.set_policy({}));
   CHECK(run(udp4).action == XDP_REDIRECT);
 }
 

@@ -18,8 +18,6 @@
 #include "common/error.h"
 #include "common/libbpf_log.h"
 #include "fastpath/abi.h"
-#include "netlink/netfilter.h"
-#include "netlink/policy.h"
 #include "fastpath/types.h"
 
 namespace fastpath {
@@ -121,15 +119,10 @@ class Fastpath {
   Result<void> configure(const Interface& iface);
   // The router's own IPv4 addresses (network order), replacing the set.
   Result<void> set_local_addresses(std::span<const uint32_t> addresses);
-  // Whether the kernel looks every IPv4 source up, rp_filter off too
-  // (netlink::ipv4_full_source_check()).
+  // Whether the kernel looks every IPv4 source up, rp_filter off too.
   Result<void> set_full_source_check(bool full);
-  // Kernel policy on the forward path: per family, xfrm policies and
-  // netfilter the fast path cannot apply send that traffic to the kernel;
-  // a stateful ruleset sends only what is not an established flow, given
-  // conntrack's settings (unreadable: nullopt, and no gate).
-  Result<void> set_policy(const netlink::PerFamily& xfrm, const netlink::ForwardFirewall& nf,
-                          const std::optional<netlink::ConntrackSettings>& conntrack);
+  // Kernel policy on the forward path (see Policy).
+  Result<void> set_policy(const Policy& policy);
   // The smallest unlocked route MTU per family, 0 for none.
   Result<void> set_mtu_ceilings(uint32_t ipv4, uint32_t ipv6);
   // Egress devices: the DEVMAP. Add only devices that can take redirects.

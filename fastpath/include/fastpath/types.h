@@ -25,6 +25,26 @@ struct InterfaceSettings {
 
   bool operator==(const InterfaceSettings&) const = default;
 };
+// What the kernel's forward-path policy leaves to the fast path, per
+// family: routerd decides it from the xfrm policies, the netfilter ruleset
+// and conntrack's settings; the fast path only keeps it.
+struct Policy {
+  struct Family {
+    bool xfrm = false;       // IPsec policies: all forwarded traffic goes up
+    bool netfilter = false;  // rules that can change something: all goes up...
+    bool conntrack_gate = false;  // ... but established flows, which conntrack decides
+    bool operator==(const Family&) const = default;
+  };
+  Family ipv4, ipv6;
+  // With a gate: conntrack checks no TCP windows (nf_conntrack_tcp_be_liberal),
+  // so established TCP can be forwarded too.
+  bool tcp_liberal = false;
+  // With a gate: conntrack's timeouts the fast path refreshes entries by.
+  uint32_t tcp_established_s = 0;
+  uint32_t udp_stream_s = 0;
+  bool operator==(const Policy&) const = default;
+};
+
 std::string_view to_string(XdpMode mode);
 std::optional<XdpMode> parse_mode(std::string_view text);
 

@@ -74,6 +74,13 @@ netlink::XfrmPolicies read_xfrm(std::string* error);
 netlink::ForwardFirewall read_firewall(std::string* error);
 // conntrack's settings for the gate; unreadable: no gate.
 std::optional<netlink::ConntrackSettings> read_conntrack();
+// What that policy leaves to the fast path: per family, xfrm policies and
+// netfilter it cannot apply send the traffic to the kernel; a stateful
+// ruleset sends only what is not an established flow, given conntrack's
+// settings (unreadable: nullopt, and no gate).
+fastpath::Policy fastpath_policy(const netlink::PerFamily& xfrm,
+                                 const netlink::ForwardFirewall& firewall,
+                                 const std::optional<netlink::ConntrackSettings>& conntrack);
 
 // Everything the fast path checks beyond its interfaces, read now and set:
 // local addresses, the full source check, policy, route MTU ceilings.
