@@ -88,11 +88,17 @@ veth_connect() {
 	ip -n "$3" link set "$4" up
 }
 
+# net_address NS DEV N H: 10.0.N.H/24 and fd00:N::H/64 on DEV, the
+# addressing every topology here uses.
+net_address() {
+	ip -n "$1" addr add "10.0.$3.$4/24" dev "$2" &&
+		ip -n "$1" addr add "fd00:$3::$4/64" dev "$2" nodad
+}
+
 # host_addresses NS N: eth0 of a host is 10.0.N.2/24 and fd00:N::2/64, its
 # router .1 / ::1.
 host_addresses() {
-	ip -n "$1" addr add "10.0.$2.2/24" dev eth0
-	ip -n "$1" addr add "fd00:$2::2/64" dev eth0 nodad
+	net_address "$1" eth0 "$2" 2
 	ip -n "$1" route add default via "10.0.$2.1"
 	ip -n "$1" -6 route add default via "fd00:$2::1"
 }
@@ -108,10 +114,8 @@ topo_h1_r_h2_up() {
 	host_addresses "$p-h1" 1
 	host_addresses "$p-h2" 2
 
-	ip -n "$p-r" addr add 10.0.1.1/24 dev eth-h1
-	ip -n "$p-r" addr add fd00:1::1/64 dev eth-h1 nodad
-	ip -n "$p-r" addr add 10.0.2.1/24 dev eth-h2
-	ip -n "$p-r" addr add fd00:2::1/64 dev eth-h2 nodad
+	net_address "$p-r" eth-h1 1 1
+	net_address "$p-r" eth-h2 2 1
 	in_ns "$p-r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 }
 
@@ -241,20 +245,14 @@ topo_bgp_up() {
 	host_addresses "$h1" 1
 	host_addresses "$h2" 2
 
-	ip -n "$r1" addr add 10.0.1.1/24 dev eth-h1
-	ip -n "$r1" addr add fd00:1::1/64 dev eth-h1 nodad
-	ip -n "$r1" addr add 10.0.12.1/24 dev eth-r2a
-	ip -n "$r1" addr add fd00:12::1/64 dev eth-r2a nodad
-	ip -n "$r2" addr add 10.0.2.1/24 dev eth-h2
-	ip -n "$r2" addr add fd00:2::1/64 dev eth-h2 nodad
-	ip -n "$r2" addr add 10.0.12.2/24 dev eth-r1a
-	ip -n "$r2" addr add fd00:12::2/64 dev eth-r1a nodad
+	net_address "$r1" eth-h1 1 1
+	net_address "$r1" eth-r2a 12 1
+	net_address "$r2" eth-h2 2 1
+	net_address "$r2" eth-r1a 12 2
 	local peers1="10.0.12.2 fd00:12::2" peers2="10.0.12.1 fd00:12::1"
 	if [ -n "$ecmp" ]; then
-		ip -n "$r1" addr add 10.0.13.1/24 dev eth-r2b
-		ip -n "$r1" addr add fd00:13::1/64 dev eth-r2b nodad
-		ip -n "$r2" addr add 10.0.13.2/24 dev eth-r1b
-		ip -n "$r2" addr add fd00:13::2/64 dev eth-r1b nodad
+		net_address "$r1" eth-r2b 13 1
+		net_address "$r2" eth-r1b 13 2
 		peers1="$peers1 10.0.13.2 fd00:13::2"
 		peers2="$peers2 10.0.13.1 fd00:13::1"
 	fi

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "common/fd.h"
+#include "common/per_cpu.h"
 #include "fastpath/fastpath.h"
 #include "fastpath_bpf.skel.h"
 #include "maps.h"
@@ -65,7 +66,7 @@ Result<Explanation> explain(const std::filesystem::path& pin_dir,
   uint32_t key = ingress_ifindex;
   const uint32_t slot =
       bpf_map_lookup_elem(ifaces.get(), &key, &iface) == 0 ? iface.slot : 0;
-  std::vector<fp_stats> per_cpu(detail::possible_cpus());
+  auto per_cpu = common::per_cpu_values<fp_stats>();
   if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &slot, per_cpu.data()) == 0) {
     for (int r = 0; r < FP_PASS__MAX; ++r)
       for (const fp_stats& s : per_cpu)

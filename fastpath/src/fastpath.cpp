@@ -16,6 +16,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "common/netns.h"
+#include "common/per_cpu.h"
 #include "fastpath_bpf.skel.h"
 #include "fastpath/fastpath.h"
 #include "maps.h"
@@ -226,7 +227,7 @@ Result<void> Fastpath::Impl::load_trace() {
 }
 
 Result<void> Fastpath::Impl::zero_slot(uint32_t slot) {
-  std::vector<fp_stats> zero(detail::possible_cpus());
+  auto zero = common::per_cpu_values<fp_stats>();
   if (bpf_map_update_elem(bpf_map__fd(skel->maps.stats), &slot, zero.data(), 0) < 0)
     return common::fail_errno("cannot reset counters");
   return {};
@@ -238,15 +239,11 @@ Result<void> Fastpath::Impl::zero_slot(uint32_t slot) {
 Result<void> Fastpath::Impl::retire_egress(uint32_t ifindex) {
   if (!trace) return {};
   const int fd = bpf_map__fd(trace->maps.egress_stats);
-  std::vector<fp_egress_stats> gone(detail::possible_cpus()), departed(gone.size());
+  auto gone = common::per_cpu_values<fp_egress_stats>(), departed = gone;
   uint32_t key = ifindex, total_key = FP_EGRESS_DEPARTED;
   if (bpf_map_lookup_elem(fd, &key, gone.data()) < 0) return {};  // never counted
   bpf_map_lookup_elem(fd, &total_key, departed.data());  // absent: all zero
-  for (size_t cpu = 0; cpu < gone.size(); ++cpu) {
-    departed[cpu].xmit_packets += gone[cpu].xmit_packets;
-    departed[cpu].xmit_drops += gone[cpu].xmit_drops;
-    departed[cpu].redirect_errors += gone[cpu].redirect_errors;
-  }
+  for (size_t cpu = 0; cpu < gone.size(); ++cpu) common::add_counters(departed[cpu], gone[cpu]);
   if (bpf_map_update_elem(fd, &total_key, departed.data(), 0) < 0 ||
       bpf_map_delete_elem(fd, &key) < 0)
     return common::fail_errno(fmt::format("cannot retire the transmit counters of {}",

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "common/per_cpu.h"
 #include "fastpath_bpf.skel.h"
 #include "trace_bpf.skel.h"
 
@@ -63,11 +64,6 @@ std::set<uint32_t> pinned_links(const std::filesystem::path& pin_dir) {
   return out;
 }
 
-int possible_cpus() {
-  static const int n = libbpf_num_possible_cpus();
-  return n;
-}
-
 namespace {
 
 std::vector<uint32_t> map_keys(int fd) {
@@ -82,30 +78,22 @@ std::vector<uint32_t> map_keys(int fd) {
 }
 
 Result<Counters> read_stats(int fd, uint32_t slot) {
-  std::vector<fp_stats> per_cpu(possible_cpus());
+  auto per_cpu = common::per_cpu_values<fp_stats>();
   if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) < 0)
     return common::fail_errno(fmt::format("cannot read counters of slot {}", slot));
-  Counters sum;
-  for (const fp_stats& s : per_cpu) {
-    sum.fwd_packets += s.fwd_packets;
-    sum.fwd_bytes += s.fwd_bytes;
-    for (int r = 0; r < FP_PASS__MAX; ++r) sum.pass[r] += s.pass[r];
-  }
+  const fp_stats s = common::sum_counters<fp_stats>(per_cpu);
+  Counters sum{s.fwd_packets, s.fwd_bytes};
+  std::copy(std::begin(s.pass), std::end(s.pass), sum.pass.begin());
   return sum;
 }
 
 std::optional<EgressCounters> read_egress(int fd, uint32_t ifindex) {
   if (fd < 0) return std::nullopt;
-  std::vector<fp_egress_stats> per_cpu(possible_cpus());
+  auto per_cpu = common::per_cpu_values<fp_egress_stats>();
   if (bpf_map_lookup_elem(fd, &ifindex, per_cpu.data()) < 0)
     return EgressCounters{};
-  EgressCounters sum;
-  for (const fp_egress_stats& s : per_cpu) {
-    sum.xmit_packets += s.xmit_packets;
-    sum.xmit_drops += s.xmit_drops;
-    sum.redirect_errors += s.redirect_errors;
-  }
-  return sum;
+  const fp_egress_stats s = common::sum_counters<fp_egress_stats>(per_cpu);
+  return EgressCounters{s.xmit_packets, s.xmit_drops, s.redirect_errors};
 }
 
 }  // namespace

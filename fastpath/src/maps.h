@@ -41,7 +41,5 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
 uint16_t iface_flags(bool xmit_sg, const common::DeviceChecks& checks);
 common::DeviceChecks checks_of(uint16_t flags);
 
-// Number of possible CPUs, as the kernel sizes per-CPU values.
-int possible_cpus();
 
 }  // namespace fastpath::detail

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/fd.h"
+#include "common/per_cpu.h"
 #include "common/private_ns.h"
 #include "fastpath/fastpath.h"
 #include "netlink/link.h"
@@ -101,12 +102,7 @@ bool read_counters(uint32_t ingress, fp_stats& sum) {
   for (auto [ifindex, sl] : s.slots)
     if (ifindex == ingress) slot = sl;
   if (bpf_map_lookup_elem(s.stats.get(), &slot, s.per_cpu.data()) < 0) return false;
-  sum = {};
-  for (const fp_stats& c : s.per_cpu) {
-    sum.fwd_packets += c.fwd_packets;
-    sum.fwd_bytes += c.fwd_bytes;
-    for (int r = 0; r < FP_PASS__MAX; ++r) sum.pass[r] += c.pass[r];
-  }
+  sum = common::sum_counters<fp_stats>(s.per_cpu);
   return true;
 }
 
@@ -173,7 +169,7 @@ std::string find_counters() {
   s.prog_fd = s.fp->program_fd();
   s.stats = stats_map(s.prog_fd);
   if (!s.stats) return "cannot find the fast path's counters map";
-  s.per_cpu.resize(libbpf_num_possible_cpus());
+  s.per_cpu = common::per_cpu_values<fp_stats>();
   return {};
 }
 

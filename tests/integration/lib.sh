@@ -100,9 +100,7 @@ die() {
 
 # The h1 — r — h2 topology with the fast path on both of r's interfaces.
 setup_h1_r_h2() {
-	topo_h1_r_h2_up "$PREFIX" || die "cannot build the topology"
-	ROUTER_NAMESPACES+=("$PREFIX-r")
-	H1=$PREFIX-h1 R=$PREFIX-r H2=$PREFIX-h2
+	setup_topology
 	local dev out
 	for dev in eth-h1 eth-h2; do
 		out=$(in_ns "$R" "$ROUTERCTL" link set dev "$dev" fastpath native 2>&1) ||
@@ -158,7 +156,6 @@ at_least() {
 	}
 }
 
-# tcp_listening NS PORT
 # The topology without the fast path attached: for tests where routerd
 # does the attaching.
 setup_topology() {
@@ -201,6 +198,30 @@ attached_mode() {
 	rctl -j stats dev "$1" | jq -r '.interfaces[0].fastpath // "off"'
 }
 
+# tcp_send FILE FROM_NS TO_NS LISTEN CONNECT PORT: FILE sent over TCP from
+# FROM_NS to a socat listening in TO_NS on PORT (LISTEN and CONNECT are
+# socat addresses); fails, saying what arrived, unless all of it did.
+tcp_send() {
+	local file=$1 from=$2 to=$3 listen=$4 connect=$5 port=$6 sums got want
+	sums=$(mktemp)
+	in_ns "$to" timeout 60 socat -u "$listen" - 2>/dev/null | sha256sum | cut -d' ' -f1 >"$sums" &
+	local receiver=$!
+	if ! wait_until 5 tcp_listening "$to" "$port" ||
+		! in_ns "$from" timeout 60 socat -u "$file" "$connect"; then
+		kill "$receiver" 2>/dev/null
+		rm -f "$sums"
+		return 1
+	fi
+	wait "$receiver"
+	got=$(cat "$sums")
+	rm -f "$sums"
+	want=$(sha256sum <"$file" | cut -d' ' -f1)
+	[ "$got" = "$want" ] || {
+		echo "  $to received data with sha256 $got, want $want"
+		return 1
+	}
+}
+
 # add_host N: a host hN (10.0.N.2/24, fd00:N::2/64) on a new veth eth-hN
 # of r (10.0.N.1, fd00:N::1), created at run time. Sets HN (H3, H4, ...).
 add_host() {
@@ -208,12 +229,8 @@ add_host() {
 	EXTRA_NAMESPACES+=("$ns")
 	ns_create "$ns"
 	veth_connect "$ns" eth0 "$R" "eth-h$n"
-	ip -n "$ns" addr add "10.0.$n.2/24" dev eth0
-	ip -n "$ns" addr add "fd00:$n::2/64" dev eth0 nodad
-	ip -n "$ns" route add default via "10.0.$n.1"
-	ip -n "$ns" -6 route add default via "fd00:$n::1"
-	ip -n "$R" addr add "10.0.$n.1/24" dev "eth-h$n"
-	ip -n "$R" addr add "fd00:$n::1/64" dev "eth-h$n" nodad
+	host_addresses "$ns" "$n"
+	net_address "$R" "eth-h$n" "$n" 1
 	printf -v "H$n" '%s' "$ns"
 }
 

@@ -9,24 +9,16 @@ require_root
 require_cmds ip nsenter jq socat ss
 setup_h1_r_h2
 
+MESSAGE=$(mktemp)
+trap 'rm -f "$MESSAGE"; cleanup' EXIT
+echo "OPEN from h1" >"$MESSAGE"
+
 # reaches_router LISTEN CONNECT PORT
 reaches_router() {
-	local out before
-	out=$(mktemp)
+	local before
 	before=$(passed eth-h1 not_forwarded)
-	in_ns "$R" timeout 10 socat -u "$1" - >"$out" &
-	local listener=$!
-	wait_until 5 tcp_listening "$R" "$3" || return 1
-	echo "OPEN from h1" | in_ns "$H1" timeout 5 socat -u - "$2" || return 1
-	wait "$listener"
-	local got
-	got=$(cat "$out")
-	rm -f "$out"
-	[ "$got" = "OPEN from h1" ] || {
-		echo "  r received '$got'"
-		return 1
-	}
-	at_least "$(passed eth-h1 not_forwarded)" $((before + 1))
+	tcp_send "$MESSAGE" "$H1" "$R" "$1" "$2" "$3" &&
+		at_least "$(passed eth-h1 not_forwarded)" $((before + 1))
 }
 
 check "TCP to r's near IPv4 address" \

@@ -198,6 +198,13 @@ capture_end() { # NAME...: waits for their time to be up; OUT_<NAME> gets each o
 		printf -v "OUT_${name^^}" '%s' "$(tail -1 "$TEST_TMP/$name.json")"
 	done
 }
+# burst FROM ROUTER_MAC TO NAME SRC DST SPORT DPORT: 50 frames from host
+# FROM to r's ROUTER_MAC, what host TO receives on DPORT into OUT_<NAME>.
+burst() {
+	capture_start "$3" "$8" "$4" 1
+	in_ns "$1" "$TOOLS/frames" send eth0 "$2" "$5" "$6" "$7" "$8" 50 500
+	capture_end "$4"
+}
 # flow FAMILY FIRST  H1_SRC H1_DST H1_PORT H1_TO_PORT  H2_SRC H2_DST H2_PORT
 # H2_TO_PORT: one frame from each host (SRC:PORT to DST:TO_PORT) again and
 # again, FIRST's starting; what each receives on its PORT captured, into
@@ -295,9 +302,7 @@ nft_r add rule ip mg pre ip dscp set cs1
 check "a mangle rule (DSCP) beside the stateful ruleset: IPv4 no longer stateful, IPv6 still" \
 	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = false ] && [ "$(status_of netfilter_stateful_ipv6)" = true ]'
 read -r f1 n1 < <(gate_counts eth-h1)
-capture_start "$H2" 7777 h2 1
-in_ns "$H1" "$TOOLS/frames" send eth0 "$MAC_H1" 10.0.1.2 10.0.2.2 40000 7777 50 500
-capture_end h2
+burst "$H1" "$MAC_H1" "$H2" h2 10.0.1.2 10.0.2.2 40000 7777
 read -r f1b n1b < <(gate_counts eth-h1)
 check "... the established flow's frames all reach h2 with DSCP cs1, as the kernel marks them" \
 	eval 'jq -e ".frames == 50 and (.distinct | length) == 1" <<<"$OUT_H2" >/dev/null &&
@@ -309,9 +314,7 @@ check "... deleted: stateful again" wait_until 5 eval '[ "$(status_of netfilter_
 # Unsolicited from outside: conntrack has nothing established, netfilter
 # drops it, and so nothing of it is forwarded.
 read -r f2 n2 < <(gate_counts eth-h2)
-capture_start "$H1" 6666 h1 1
-in_ns "$H2" "$TOOLS/frames" send eth0 "$MAC_H2" 10.0.2.2 10.0.1.2 5555 6666 50 500
-capture_end h1
+burst "$H2" "$MAC_H2" "$H1" h1 10.0.2.2 10.0.1.2 5555 6666
 read -r f2b n2b < <(gate_counts eth-h2)
 check "a new flow from outside: h1 gets none of it, as with the kernel alone" \
 	test "$(jq .frames <<<"$OUT_H1")" = 0
@@ -349,9 +352,7 @@ check "... every segment by the kernel (ct_tcp_window), none by the fast path" \
 nft_r insert rule inet sf fw udp dport 7777 drop
 check "a drop before the established rule: the ruleset is no longer stateful" \
 	wait_until 5 eval '[ "$(status_of netfilter_stateful_ipv4)" = false ]'
-capture_start "$H2" 7777 h2 1
-in_ns "$H1" "$TOOLS/frames" send eth0 "$MAC_H1" 10.0.1.2 10.0.2.2 40000 7777 50 500
-capture_end h2
+burst "$H1" "$MAC_H1" "$H2" h2 10.0.1.2 10.0.2.2 40000 7777
 check "... the established flow's frames are dropped, as the kernel does: h2 gets none" \
 	test "$(jq .frames <<<"$OUT_H2")" = 0
 nft_r delete table inet sf

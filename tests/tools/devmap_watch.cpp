@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/per_cpu.h"
 #include "fastpath/abi.h"
 
 namespace {
@@ -45,13 +46,12 @@ fp_egress_stats egress_sum(const std::string& pin_dir) {
     keys.push_back(next);
   std::sort(keys.begin(), keys.end());  // a restarted walk repeats keys
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::vector<fp_egress_stats> per_cpu(libbpf_num_possible_cpus());
+  auto per_cpu = common::per_cpu_values<fp_egress_stats>();
   for (uint32_t key : keys) {
     if (bpf_map_lookup_elem(fd, &key, per_cpu.data()) < 0) continue;
-    for (const fp_egress_stats& s : per_cpu) {
-      sum.xmit_drops += s.xmit_drops;
-      sum.redirect_errors += s.redirect_errors;
-    }
+    const fp_egress_stats s = common::sum_counters<fp_egress_stats>(per_cpu);
+    sum.xmit_drops += s.xmit_drops;
+    sum.redirect_errors += s.redirect_errors;
   }
   close(fd);
   return sum;

@@ -36,14 +36,13 @@ packet::L4 transport(uint8_t proto, bool ipv6, uint16_t sport, uint16_t dport, s
 }  // namespace
 
 Bytes ipv4_frame(const Mac& dst, const Mac& src, const Ipv4& ip) {
-  packet::Ipv4 h;
-  h.src = parse(packet::parse_ipv4(ip.src), ip.src);
-  h.dst = parse(packet::parse_ipv4(ip.dst), ip.dst);
-  h.tos = ip.tos;
-  h.ttl = ip.ttl;
-  h.id = ip.id;
-  h.frag_off = ip.frag_off;
-  h.options.assign((ip.ihl - 5u) * 4u, 1);  // NOP
+  const packet::Ipv4 h{.src = parse(packet::parse_ipv4(ip.src), ip.src),
+                       .dst = parse(packet::parse_ipv4(ip.dst), ip.dst),
+                       .tos = ip.tos,
+                       .ttl = ip.ttl,
+                       .id = ip.id,
+                       .frag_off = ip.frag_off,
+                       .options = Bytes((ip.ihl - 5u) * 4u, 1)};  // NOPs
   Bytes b = packet::ethernet(
       dst, src, ETH_P_IP,
       packet::ipv4(h, transport(ip.proto, false, ip.sport, ip.dport, ip.payload)));
@@ -55,11 +54,10 @@ Bytes ipv4_frame(const Mac& dst, const Mac& src, const Ipv4& ip) {
 }
 
 Bytes ipv6_frame(const Mac& dst, const Mac& src, const Ipv6& ip) {
-  packet::Ipv6 h;
-  h.src = parse(packet::parse_ipv6(ip.src), ip.src);
-  h.dst = parse(packet::parse_ipv6(ip.dst), ip.dst);
-  h.hop_limit = ip.hop_limit;
-  h.flow_label = ip.flow_label;
+  const packet::Ipv6 h{.src = parse(packet::parse_ipv6(ip.src), ip.src),
+                       .dst = parse(packet::parse_ipv6(ip.dst), ip.dst),
+                       .flow_label = ip.flow_label,
+                       .hop_limit = ip.hop_limit};
   Bytes b = packet::ethernet(
       dst, src, ETH_P_IPV6,
       packet::ipv6(h, transport(ip.nexthdr, true, ip.sport, ip.dport, ip.payload)));

@@ -154,6 +154,27 @@ void check_pass(const Bytes& frame, fp_pass_reason why,
 
 Mac to_mac(const std::array<uint8_t, 6>& a) { return a; }
 
+// ip's frame as r sends it on: to the gateway from the egress's MAC, one
+// hop older (r1 and kGw unless named).
+Bytes routed(Ipv4 ip, const Mac& gw = kGw, const netlink::Link* egress = nullptr) {
+  --ip.ttl;
+  return testpkt::ipv4_frame(gw, to_mac((egress ? *egress : router().r1).mac), ip);
+}
+Bytes routed(Ipv6 ip) {
+  --ip.hop_limit;
+  return testpkt::ipv6_frame(kGw, to_mac(router().r1.mac), ip);
+}
+
+// in is forwarded by the fast path, counted as such, and leaves as want.
+void check_forwarded(const Bytes& in, const Bytes& want) {
+  const Outcome o = run(in);
+  CHECK(o.action == XDP_REDIRECT);
+  CHECK(o.forwarded() == 1);
+  CHECK(o.passed_total() == 0);
+  CHECK(o.after.fwd_bytes - o.before.fwd_bytes == in.size());
+  CHECK(o.output == want);
+}
+
 }  // namespace
 
 TEST_CASE("IPv4 is forwarded with next-hop MACs, TTL - 1 and a valid checksum") {
@@ -162,16 +183,8 @@ TEST_CASE("IPv4 is forwarded with next-hop MACs, TTL - 1 and a valid checksum") 
     Ipv4 ip;
     ip.dst = dst;
     ip.tos = 0xb8;
-    const Bytes in = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
-    const Outcome o = run(in);
     CAPTURE(dst);
-    CHECK(o.action == XDP_REDIRECT);
-    CHECK(o.forwarded() == 1);
-    CHECK(o.passed_total() == 0);
-    CHECK(o.after.fwd_bytes - o.before.fwd_bytes == in.size());
-    Ipv4 want = ip;
-    want.ttl = ip.ttl - 1;
-    CHECK(o.output == testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want));
+    check_forwarded(testpkt::ipv4_frame(r.r0.mac, kSender, ip), routed(ip));
   }
 }
 
@@ -187,9 +200,7 @@ TEST_CASE("the incremental checksum update matches a checksum from scratch") {
       auto res = fastpath::test_run(r.fp.program_fd(), in, r.r0.ifindex);
       REQUIRE(res.has_value());
       REQUIRE(res->action == XDP_REDIRECT);
-      Ipv4 want = ip;
-      want.ttl = static_cast<uint8_t>(ttl - 1);
-      if (res->output != testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want)) ++mismatches;
+      if (res->output != routed(ip)) ++mismatches;
     }
   }
   CHECK(mismatches == 0);
@@ -201,14 +212,8 @@ TEST_CASE("IPv6 is forwarded with next-hop MACs and hop limit - 1") {
     Ipv6 ip;
     ip.dst = dst;
     ip.flow_label = 0x12345;
-    const Bytes in = testpkt::ipv6_frame(r.r0.mac, kSender, ip);
-    const Outcome o = run(in);
     CAPTURE(dst);
-    CHECK(o.action == XDP_REDIRECT);
-    CHECK(o.forwarded() == 1);
-    Ipv6 want = ip;
-    want.hop_limit = ip.hop_limit - 1;
-    CHECK(o.output == testpkt::ipv6_frame(kGw, to_mac(r.r1.mac), want));
+    check_forwarded(testpkt::ipv6_frame(r.r0.mac, kSender, ip), routed(ip));
   }
 }
 
@@ -221,9 +226,7 @@ TEST_CASE("Ethernet padding is removed from a forwarded frame") {
   in.resize(60, 0xee);
   const Outcome o = run(in);
   CHECK(o.action == XDP_REDIRECT);
-  Ipv4 want = ip;
-  want.ttl--;
-  CHECK(o.output == testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want));
+  CHECK(o.output == routed(ip));
   CHECK(o.output.size() == real);
 }
 
@@ -235,9 +238,7 @@ TEST_CASE("a multi-buffer frame is forwarded only to an egress that takes it") {
   const Bytes in = testpkt::ipv4_frame(r.r0.mac, kSender, ip);
   const Outcome o = run(in);
   CHECK(o.action == XDP_REDIRECT);
-  Ipv4 want = ip;
-  want.ttl--;
-  CHECK(o.output == testpkt::ipv4_frame(kGw, to_mac(r.r1.mac), want));
+  CHECK(o.output == routed(ip));
 
   ip.dst = "10.4.0.2";  // r3 is an egress without ndo-xmit-sg
   check_pass(testpkt::ipv4_frame(r.r0.mac, kSender, ip), FP_PASS_NO_XMIT_SG);
@@ -267,9 +268,7 @@ TEST_CASE("padding in the fragments after a packet that fills the first buffer i
       CAPTURE(padding);
       const Outcome o = run(in);
       CHECK(o.action == XDP_REDIRECT);
-      Ipv4 want = ip;
-      want.ttl--;
-      CHECK(o.output == testpkt::ipv4_frame(c.gw, to_mac(c.egress.mac), want));
+      CHECK(o.output == routed(ip, c.gw, &c.egress));
       CHECK(o.after.fwd_bytes - o.before.fwd_bytes == first_buffer);
     }
   }
@@ -280,9 +279,7 @@ TEST_CASE("padding in the fragments after a packet that fills the first buffer i
   in6.resize(in6.size() + 100, 0);
   const Outcome o6 = run(in6);
   CHECK(o6.action == XDP_REDIRECT);
-  Ipv6 want6 = ip6;
-  want6.hop_limit--;
-  CHECK(o6.output == testpkt::ipv6_frame(kGw, to_mac(r.r1.mac), want6));
+  CHECK(o6.output == routed(ip6));
 }
 
 TEST_CASE("every reason to hand a frame to the kernel is counted") {

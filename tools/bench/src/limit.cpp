@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/fd.h"
+#include "common/per_cpu.h"
 // The skeleton names struct bn_limit_settings: abi.h comes first.
 #include "bn_limit_bpf.skel.h"
 
@@ -80,19 +81,12 @@ Result<void> Limit::attach_noop(uint32_t ifindex, const std::string& dev) {
 }
 
 Result<LimitCounters> Limit::counters() const {
-  const int ncpus = libbpf_num_possible_cpus();
-  if (ncpus <= 0) return common::fail(-ncpus, "cannot count the possible CPUs");
-  std::vector<bn_limit_stats> values(ncpus);
+  auto values = common::per_cpu_values<bn_limit_stats>();
   const uint32_t key = 0;
   if (bpf_map_lookup_elem(bpf_map__fd(impl_->skel->maps.limit_stats), &key, values.data()) < 0)
     return common::fail_errno("cannot read the limit counters");
-  LimitCounters c;
-  for (const bn_limit_stats& v : values) {
-    c.redirected += v.redirected;
-    c.passed += v.passed;
-    c.dropped += v.dropped;
-  }
-  return c;
+  const bn_limit_stats s = common::sum_counters<bn_limit_stats>(values);
+  return LimitCounters{s.redirected, s.passed, s.dropped};
 }
 
 int Limit::prog_fd() const { return bpf_program__fd(impl_->skel->progs.xdp_limit); }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/per_cpu.h"
 #include "pktgen/errors.h"
 // The skeletons name struct pg_settings and friends: abi.h comes first.
 #include "pg_gen_bpf.skel.h"
@@ -38,10 +39,7 @@ std::string kernel_release() {
 // The values of a one-entry per-CPU array, one per possible CPU.
 template <typename T>
 Result<std::vector<T>> per_cpu(int map_fd, std::string_view what) {
-  static_assert(sizeof(T) % 8 == 0, "the kernel rounds per-CPU values up to 8 bytes");
-  const int ncpus = libbpf_num_possible_cpus();
-  if (ncpus <= 0) return common::fail(-ncpus, "cannot count the possible CPUs");
-  std::vector<T> values(ncpus);
+  auto values = common::per_cpu_values<T>();
   const uint32_t key = 0;
   if (bpf_map_lookup_elem(map_fd, &key, values.data()) < 0)
     return common::fail_errno(fmt::format("cannot read the {} counters", what));
