@@ -58,7 +58,10 @@ has_keys() {
 check "link show -j" has_keys "$(rc -j link show | jq '.links[1]')" \
 	ifindex ifname kind operstate mtu address fastpath egress xdp_features
 check "link show -s -j" has_keys "$(rc -s -j link show dev eth-h1 | jq '.links[0].stats')" \
-	forwarded_packets forwarded_bytes passed_packets
+	forwarded passed_packets passed transmit
+check "link show -s -j and stats -j: the same counters, by the same names" \
+	eval '[ "$(rc -s -j link show dev eth-h1 | jq -c ".links[0].stats | {forwarded, passed}")" = \
+		"$(rc -j stats dev eth-h1 | jq -c ".interfaces[0] | {forwarded, passed}")" ]' 
 check "stats -j" has_keys "$(rc -j stats | jq '.interfaces[0]')" \
 	ifname ifindex fastpath egress forwarded passed_packets passed transmit
 check "stats -j total" has_keys "$(rc -j stats | jq '.total')" forwarded passed_packets passed

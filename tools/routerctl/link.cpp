@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "grammar.h"
+#include "cli/counters.h"
 #include "fastpath/fastpath.h"
 #include "netlink/device_conf.h"
 #include "netlink/link.h"
@@ -114,9 +115,7 @@ int link_show(Context& ctx, cli::Args& args) {
               "    xdp-features {}\n");
     if (ctx.statistics && s) {
       out.open_object("stats");
-      out.field("forwarded_packets", s->counters.fwd_packets, "    forwarded {} packets");
-      out.field("forwarded_bytes", s->counters.fwd_bytes, " {} bytes");
-      out.field("passed_packets", s->counters.passed(), ", passed {} packets\n");
+      cli::print_statistics(out, *s);
       out.close_object();
     }
     out.close_object();

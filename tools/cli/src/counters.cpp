@@ -41,6 +41,11 @@ void print_transmit(Output& out, const fastpath::EgressCounters& t) {
   out.close_object();
 }
 
+void print_statistics(Output& out, const fastpath::InterfaceState& s) {
+  print_counters(out, s.counters);
+  if (s.transmit) print_transmit(out, *s.transmit);
+}
+
 void print_interface_counters(Output& out, const fastpath::InterfaceState& s,
                               const std::string& ifname) {
   out.open_object();
@@ -49,8 +54,7 @@ void print_interface_counters(Output& out, const fastpath::InterfaceState& s,
   out.field("fastpath", std::string(s.attached && s.mode ? fastpath::to_string(*s.mode) : "off"),
             " fastpath {}");
   out.field("egress", s.egress, s.egress ? ", egress\n" : "\n");
-  print_counters(out, s.counters);
-  if (s.transmit) print_transmit(out, *s.transmit);
+  print_statistics(out, s);
   out.close_object();
 }
 

@@ -19,6 +19,8 @@ std::string ifname_of(uint32_t ifindex);
 void print_counters(Output& out, const fastpath::Counters& c);
 // transmit {packets, drops, redirect_errors}.
 void print_transmit(Output& out, const fastpath::EgressCounters& t);
+// An interface's counters and, where traced, its transmit counters.
+void print_statistics(Output& out, const fastpath::InterfaceState& s);
 // One interface's entry: ifname, ifindex, fastpath mode, egress, counters
 // and, where traced, transmit.
 void print_interface_counters(Output& out, const fastpath::InterfaceState& s,
