@@ -289,13 +289,11 @@ topo_bgp_down() {
 	ns_delete "$p-h1" "$p-r1" "$p-r2" "$p-h2"
 }
 
-# routerd_start NS CONF DIR [ARGS...]: routerd in NS with CONF, logging to
+# routerd_launch NS CONF DIR [ARGS...]: routerd in NS with CONF, logging to
 # DIR/routerd.log; ROUTERD_PID (and DIR/routerd.pid) is routerd itself, to
-# signal and to watch. Returns once routerd answers on its control socket
-# (CONF's control_socket, or the namespace's default): its first reconcile
-# is done. Needs $ROUTERD and $ROUTERCTL.
-routerd_start() {
-	local ns=$1 conf=$2 dir=$3 sock
+# signal and to watch. Returns at once (routerd_start waits).
+routerd_launch() {
+	local ns=$1 conf=$2 dir=$3
 	shift 3
 	mkdir -p "$dir"
 	# A child of this shell (not disowned), so `wait` can reap it.
@@ -306,6 +304,15 @@ routerd_start() {
 	) &
 	ROUTERD_PID=$!
 	echo "$ROUTERD_PID" >"$dir/routerd.pid"
+}
+
+# routerd_start NS CONF DIR [ARGS...]: routerd_launch, then returns once
+# routerd answers on its control socket (CONF's control_socket, or the
+# namespace's default): its first reconcile is done. Needs $ROUTERD and
+# $ROUTERCTL.
+routerd_start() {
+	local ns=$1 conf=$2 dir=$3 sock
+	routerd_launch "$@"
 	sock=$(sed -n 's/^control_socket *= *"\(.*\)"/\1/p' "$conf")
 	wait_until 10 routerd_answers "$ns" "$ROUTERD_PID" "$sock" && return 0
 	cat "$dir/routerd.log" >&2

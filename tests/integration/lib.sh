@@ -184,6 +184,11 @@ start_routerd() {
 	routerd_start "$R" "$TEST_TMP/routerd.conf" "$TEST_TMP" "$@" || die "routerd did not start"
 }
 
+# launch_routerd [ARGS...]: the same, returning at once.
+launch_routerd() {
+	routerd_launch "$R" "$TEST_TMP/routerd.conf" "$TEST_TMP" "$@"
+}
+
 routerd_alive() {
 	kill -0 "$ROUTERD_PID" 2>/dev/null
 }

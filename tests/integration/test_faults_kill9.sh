@@ -56,12 +56,6 @@ objects_before=$(objects)
 xdp_links_before=$(xdp_link_ids)
 echo "  before: $objects_before (programs links), XDP links $xdp_links_before"
 
-# Starts routerd without waiting for it to answer.
-launch_routerd() {
-	nsenter --net="/run/netns/$R" -- "$ROUTERD" -c "$TEST_TMP/routerd.conf" \
-		>>"$TEST_TMP/routerd.log" 2>&1 &
-	ROUTERD_PID=$!
-}
 kill9() {
 	kill -9 "$ROUTERD_PID"
 	wait "$ROUTERD_PID" 2>/dev/null
