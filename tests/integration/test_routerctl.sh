@@ -55,6 +55,26 @@ has_keys() {
 		}
 	done
 }
+# documented: the man page lists every command of routerctl's grammar (as
+# its usage prints them), and every pass reason the fast path counts with
+# the ABI header's words for it.
+documented() {
+	local man=$ROOT_DIR/docs/routerctl.8 text line reason why missing=
+	text=$(sed -e 's/\\f[BIR]//g' -e 's/^\.[A-Z]* //' -e 's/\\-/-/g' "$man")
+	while read -r line; do
+		grep -qF -- "$line" <<<"$text" || missing+=" [$line]"
+	done < <(rc help | sed -n 's/^  routerctl //p')
+	for reason in $(rc -j stats | jq -r '.total.passed | keys[]'); do
+		why=$(sed -n "s/.*X([A-Z0-9_]*, \"$reason\", \"\([^\"]*\)\").*/\1/p" \
+			"$ROOT_DIR/fastpath/include/fastpath/abi.h")
+		grep -qxF "$reason"$'\t'"$why" "$man" || missing+=" $reason"
+	done
+	[ -z "$missing" ] || {
+		echo "  not in docs/routerctl.8:$missing"
+		return 1
+	}
+}
+check "the man page documents every command and pass reason" documented
 check "link show -j" has_keys "$(rc -j link show | jq '.links[1]')" \
 	ifindex ifname kind operstate mtu address fastpath egress xdp_features
 check "link show -s -j" has_keys "$(rc -s -j link show dev eth-h1 | jq '.links[0].stats')" \
