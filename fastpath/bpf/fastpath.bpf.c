@@ -6,6 +6,7 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 
 #include "bpflib/csum.h"
 #include "fastpath/abi.h"
@@ -13,6 +14,10 @@
 #include "parse.h"
 #include "fib.h"
 #include "conntrack.h"
+#include "cache.h"
+
+/* Set before load: the namespace whose neighbours matter to the cache. */
+const volatile __u64 netns_cookie = 0;
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -388,7 +393,26 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 		}
 	}
 
-	long rc = bpf_fib_lookup(p->ctx, fib, sizeof(*fib), 0);
+	/* The result cache answers while nothing the lookup depends on has
+	 * changed; its generations are read before the lookup they guard. */
+	const bool cache = ipv6 ? (lim->fib_cache & FP_CACHE_IPV6) &&
+					  bpf_ktime_get_ns() < lim->ipv6_cache_until_ns
+				: lim->fib_cache & FP_CACHE_IPV4;
+	const struct fp_cache_val *hit = NULL;
+	struct fp_cache_ref c;
+	long rc;
+
+	if (cache) {
+		cache_key(&c, fib, ipv6);
+		cache_generations(p->ctx, ipv6, &c.now);
+		hit = cache_find(p->st, &c, ipv6, ip_len);
+	}
+	if (hit) {
+		cache_answer(fib, hit);
+		rc = BPF_FIB_LKUP_RET_SUCCESS;
+	} else {
+		rc = bpf_fib_lookup(p->ctx, fib, sizeof(*fib), 0);
+	}
 	__u8 ttl = ipv6 ? ip6h->hop_limit : iph->ttl;
 
 	/* Local, unroutable, unresolved, too big or expiring: the kernel's. */
@@ -401,8 +425,9 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 	/* The kernel would check it against a route MTU the lookup ignores. */
 	if (over_route_mtu(ip_len, ipv6 ? lim->ipv6_mtu_ceiling : lim->ipv4_mtu_ceiling))
 		return pass(p, FP_PASS_ROUTE_MTU);
-	/* The kernel's rp_filter rejects it, or may: it decides (IPv4 only). */
-	if (!ipv6) {
+	/* The kernel's rp_filter rejects it, or may: it decides (IPv4 only).
+	 * A hit passed it under the same generations. */
+	if (!ipv6 && !hit) {
 		if (p->in->flags & (FP_IFACE_RPF_STRICT | FP_IFACE_RPF_LOOSE)) {
 			if (!ipv4_source_valid(p, iph, fib))
 				return pass(p, FP_PASS_SOURCE_INVALID);
@@ -411,6 +436,8 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 			return pass(p, FP_PASS_SOURCE_INVALID);
 		}
 	}
+	if (cache && !hit)
+		cache_fill(p->st, &c, fib, ip_len, ipv6);
 	action = redirect(p, fib);
 	if (action != XDP_REDIRECT)
 		return action;
@@ -581,6 +608,31 @@ SEC("xdp.frags")
 int xdp_fastpath(struct xdp_md *ctx)
 {
 	return fastpath(ctx);
+}
+
+/* Neighbour changes, in the kernel's change path after the change: a new
+ * lladdr or state (ip neigh, ARP/ND), a deletion, and an entry that
+ * failed its probes. */
+SEC("tp_btf/neigh_update_done")
+int BPF_PROG(fp_neigh_update_done, struct neighbour *n, int err)
+{
+	neigh_changed(n, netns_cookie);
+	return 0;
+}
+
+SEC("tp_btf/neigh_timer_handler")
+int BPF_PROG(fp_neigh_timer, struct neighbour *n, int state)
+{
+	if (!(n->nud_state & FP_NUD_VALID))
+		neigh_changed(n, netns_cookie);
+	return 0;
+}
+
+SEC("tp_btf/neigh_cleanup_and_release")
+int BPF_PROG(fp_neigh_release, struct neighbour *n, int rc)
+{
+	neigh_changed(n, netns_cookie);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

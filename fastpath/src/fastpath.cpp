@@ -105,6 +105,38 @@ Error attach_error(int err, const Interface& iface, XdpMode mode) {
                            to_string(mode)), {}};
 }
 
+// Changes fields of the one "limits" entry, keeping the others.
+template <typename Change>
+Result<void> update_limits(int fd, std::string_view what, Change change) {
+  uint32_t zero = 0;
+  fp_limits lim{};
+  if (bpf_map_lookup_elem(fd, &zero, &lim) < 0)
+    return common::fail_errno("cannot read the fast path's limits");
+  change(lim);
+  if (bpf_map_update_elem(fd, &zero, &lim, 0) < 0)
+    return common::fail_errno(fmt::format("cannot set {}", what));
+  return {};
+}
+
+
+// The cache's size: asked for, else the pinned one's, else the default. A
+// pinned cache of another size is left to the program that uses it.
+uint32_t cache_entries(bpf_map* map, const std::filesystem::path& path,
+                       std::optional<uint32_t> wanted) {
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  common::UniqueFd pinned(bpf_obj_get(path.c_str()));
+  const bool known = pinned && bpf_obj_get_info_by_fd(pinned.get(), &info, &len) == 0;
+  const uint32_t entries =
+      std::max<uint32_t>(wanted.value_or(known ? info.max_entries : kDefaultFibCacheEntries), 1);
+  if (known && info.max_entries != entries) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+  bpf_map__set_max_entries(map, entries);
+  return entries;
+}
+
 }  // namespace
 
 struct Fastpath::Impl {
@@ -112,6 +144,7 @@ struct Fastpath::Impl {
   common::UniqueFd lock;
   std::unique_ptr<fastpath_bpf, SkelDeleter> skel;
   std::unique_ptr<trace_bpf, SkelDeleter> trace;
+  std::optional<std::string> cache_unavailable;
 
   detail::MapFds fds() const {
     return {bpf_map__fd(skel->maps.ifaces),
@@ -124,7 +157,9 @@ struct Fastpath::Impl {
   int prog_fd() const { return bpf_program__fd(skel->progs.xdp_fastpath); }
 
   Result<void> lock_dir();
-  Result<void> load_program();
+  Result<void> load_program(const LoadOptions& options);
+  void watch_neighbours();
+  Result<void> bump_loader_gen();
   Result<void> adopt_links();
   Result<void> load_trace();
   Result<uint32_t> upsert_iface(const Interface& iface);
@@ -144,11 +179,17 @@ Result<void> Fastpath::Impl::lock_dir() {
   return {};
 }
 
-Result<void> Fastpath::Impl::load_program() {
+Result<void> Fastpath::Impl::load_program(const LoadOptions& options) {
   skel.reset(fastpath_bpf__open());
   if (!skel) return common::fail_errno("cannot open the fast path BPF object");
+  auto cookie = common::netns_cookie();
+  if (!cookie) return std::unexpected(cookie.error());
+  skel->rodata->netns_cookie = *cookie;
+  for (bpf_map* map : {skel->maps.fib_cache4, skel->maps.fib_cache6})
+    cache_entries(map, dir / bpf_map__name(map), options.fib_cache_entries);
   for (bpf_map* map : {skel->maps.ifaces, skel->maps.ifaces_direct, skel->maps.stats,
-                       skel->maps.local_addrs, skel->maps.limits}) {
+                       skel->maps.local_addrs, skel->maps.limits, skel->maps.cache_gen,
+                       skel->maps.fib_cache4, skel->maps.fib_cache6}) {
     const auto path = dir / bpf_map__name(map);
     if (int err = bpf_map__set_pin_path(map, path.c_str()); err)
       return common::fail(err, fmt::format("cannot pin {}", path.string()));
@@ -166,6 +207,50 @@ Result<void> Fastpath::Impl::load_program() {
   if (!std::filesystem::exists(devmap_path))
     if (auto r = repin(bpf_map__fd(skel->maps.devmap), devmap_path); !r) return r;
   return repin(prog_fd(), dir / bpf_program__name(skel->progs.xdp_fastpath));
+}
+
+// The cache is valid only while every neighbour change is counted: the
+// tracepoint programs are attached, and the new links pinned over the old
+// ones (the count is shared: for a moment both bump it), before any
+// program that uses the cache is. Any of them refused: no cache.
+void Fastpath::Impl::watch_neighbours() {
+  const auto tdir = detail::trace_dir(dir);
+  if (auto r = make_dirs(tdir); !r) {
+    cache_unavailable = r.error().message();
+    return;
+  }
+  for (bpf_program* prog : {skel->progs.fp_neigh_update_done, skel->progs.fp_neigh_timer,
+                            skel->progs.fp_neigh_release}) {
+    const auto path = tdir / bpf_program__name(prog);
+    const auto fresh = tdir / (std::string(bpf_program__name(prog)) + "_new");  // no dots on bpffs
+    bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      cache_unavailable = fmt::format("the kernel refused tracepoint {}: {}",
+                                      bpf_program__section_name(prog), std::strerror(errno));
+      return;
+    }
+    std::error_code ec;
+    std::filesystem::remove(fresh, ec);
+    const int err = bpf_link__pin(link, fresh.c_str());
+    bpf_link__disconnect(link);
+    bpf_link__destroy(link);
+    if (err || ::rename(fresh.c_str(), path.c_str()) < 0) {
+      cache_unavailable =
+          fmt::format("cannot pin {}: {}", path.string(), std::strerror(err ? -err : errno));
+      return;
+    }
+  }
+}
+
+Result<void> Fastpath::Impl::bump_loader_gen() {
+  const int fd = bpf_map__fd(skel->maps.cache_gen);
+  uint32_t key = FP_CACHE_GEN_LOADER;
+  uint64_t gen = 0;
+  if (bpf_map_lookup_elem(fd, &key, &gen) < 0) return common::fail_errno("cannot read the cache generation");
+  ++gen;
+  if (bpf_map_update_elem(fd, &key, &gen, 0) < 0)
+    return common::fail_errno("cannot invalidate the FIB result cache");
+  return {};
 }
 
 // Links pinned by an earlier process move to the program just loaded; the
@@ -284,6 +369,8 @@ Result<uint32_t> Fastpath::Impl::upsert_iface(const Interface& iface) {
   if (key < FP_IFINDEX_DIRECT &&
       bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces_direct), &key, &v, 0) < 0)
     return common::fail_errno(fmt::format("cannot configure {}", iface.name));
+  // Cached answers passed the interface's old source checks.
+  if (auto r = bump_loader_gen(); !r) return std::unexpected(r.error());
   return v.slot;
 }
 
@@ -292,14 +379,23 @@ Fastpath::Fastpath(Fastpath&&) noexcept = default;
 Fastpath& Fastpath::operator=(Fastpath&&) noexcept = default;
 Fastpath::~Fastpath() = default;
 
-Result<Fastpath> Fastpath::load(const std::filesystem::path& pin_dir) {
+Result<Fastpath> Fastpath::load(const std::filesystem::path& pin_dir,
+                                const LoadOptions& options) {
   if (auto r = detail::prepare_bpffs(pin_dir); !r) return std::unexpected(r.error());
   if (auto r = make_dirs(detail::links_dir(pin_dir)); !r)
     return std::unexpected(r.error());
   auto impl = std::make_unique<Impl>();
   impl->dir = pin_dir;
   if (auto r = impl->lock_dir(); !r) return std::unexpected(r.error());
-  if (auto r = impl->load_program(); !r) return std::unexpected(r.error());
+  if (auto r = impl->load_program(options); !r) return std::unexpected(r.error());
+  impl->watch_neighbours();
+  if (impl->cache_unavailable) {
+    common::log::warn(kLog, "FIB result cache off: {}", *impl->cache_unavailable);
+    if (auto r = update_limits(bpf_map__fd(impl->skel->maps.limits), "the FIB result cache",
+                               [](fp_limits& lim) { lim.fib_cache = 0; });
+        !r)
+      return std::unexpected(r.error());
+  }
   if (auto r = impl->adopt_links(); !r) return std::unexpected(r.error());
   if (auto r = impl->load_trace(); !r)
     common::log::warn(kLog, "transmit counters unavailable: {}", r.error().message());
@@ -435,27 +531,53 @@ Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) 
   return {};
 }
 
+
+Result<void> Fastpath::set_full_source_check(bool full) {
+  if (auto r = update_limits(bpf_map__fd(impl_->skel->maps.limits), "the source check",
+                             [&](fp_limits& lim) { lim.full_source_check = full; });
+      !r)
+    return r;
+  return impl_->bump_loader_gen();  // cached answers passed the old check
+}
+
 namespace {
 
-// Changes fields of the one "limits" entry, keeping the others.
-template <typename Change>
-Result<void> update_limits(int fd, std::string_view what, Change change) {
-  uint32_t zero = 0;
-  fp_limits lim{};
-  if (bpf_map_lookup_elem(fd, &zero, &lim) < 0)
-    return common::fail_errno("cannot read the fast path's limits");
-  change(lim);
-  if (bpf_map_update_elem(fd, &zero, &lim, 0) < 0)
-    return common::fail_errno(fmt::format("cannot set {}", what));
-  return {};
+uint64_t lease_end() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);  // bpf_ktime_get_ns's clock
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + now.tv_nsec +
+         std::chrono::nanoseconds(kFibCacheLease).count();
 }
 
 }  // namespace
 
-Result<void> Fastpath::set_full_source_check(bool full) {
-  return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the source check",
-                       [&](fp_limits& lim) { lim.full_source_check = full; });
+Result<void> Fastpath::set_fib_cache(bool ipv4, bool ipv6) {
+  if ((ipv4 || ipv6) && impl_->cache_unavailable)
+    return common::fail(EOPNOTSUPP,
+                        fmt::format("the FIB result cache is unavailable: {}",
+                                    *impl_->cache_unavailable),
+                        "set fib_cache_entries = 0 in routerd.conf");
+  // Entries from an earlier time on may predate changes since.
+  if (auto r = impl_->bump_loader_gen(); !r) return r;
+  return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the FIB result cache",
+                       [&](fp_limits& lim) {
+                         lim.fib_cache = (ipv4 ? FP_CACHE_IPV4 : 0u) | (ipv6 ? FP_CACHE_IPV6 : 0u);
+                         lim.ipv6_cache_until_ns = ipv6 ? lease_end() : 0;
+                       });
 }
+
+Result<void> Fastpath::renew_fib_cache_lease() {
+  return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the IPv6 cache lease",
+                       [&](fp_limits& lim) {
+                         if (lim.fib_cache & FP_CACHE_IPV6) lim.ipv6_cache_until_ns = lease_end();
+                       });
+}
+
+const std::optional<std::string>& Fastpath::fib_cache_unavailable() const {
+  return impl_->cache_unavailable;
+}
+
+Result<void> Fastpath::invalidate_fib_cache() { return impl_->bump_loader_gen(); }
 
 Result<void> Fastpath::set_policy(const Policy& p) {
   const uint32_t flags =

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "common/fd.h"
 #include "common/per_cpu.h"
 #include "fastpath_bpf.skel.h"
 #include "trace_bpf.skel.h"
@@ -84,6 +85,10 @@ Result<Counters> read_stats(int fd, uint32_t slot) {
   const fp_stats s = common::sum_counters<fp_stats>(per_cpu);
   Counters sum{s.fwd_packets, s.fwd_bytes};
   std::copy(std::begin(s.pass), std::end(s.pass), sum.pass.begin());
+  sum.cache_hits = s.cache_hits;
+  sum.cache_misses = s.cache_misses;
+  sum.cache_stale = s.cache_stale;
+  sum.cache_fills = s.cache_fills;
   return sum;
 }
 
@@ -150,6 +155,12 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     snap.interfaces.push_back(std::move(s));
   }
   snap.departed = read_egress(maps.egress_stats, FP_EGRESS_DEPARTED);
+  if (common::UniqueFd cache(bpf_obj_get((pin_dir / "fib_cache4").c_str())); cache) {
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(cache.get(), &info, &len) == 0)
+      snap.fib_cache_entries = info.max_entries;
+  }
   auto unknown = read_stats(maps.stats, 0);
   if (!unknown) return std::unexpected(unknown.error());
   snap.unknown_ingress = *unknown;
@@ -160,6 +171,8 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
     snap.ipv6_mtu_ceiling = limits.ipv6_mtu_ceiling;
     snap.full_source_check = limits.full_source_check;
     snap.policy = limits.policy;
+    snap.fib_cache_ipv4 = limits.fib_cache & FP_CACHE_IPV4;
+    snap.fib_cache_ipv6 = limits.fib_cache & FP_CACHE_IPV6;
     auto set = std::make_unique<fp_local_addrs>();
     uint32_t slot = limits.local_slot & 1;
     if (maps.local_addrs >= 0 && bpf_map_lookup_elem(maps.local_addrs, &slot, set.get()) == 0) {
@@ -207,6 +220,10 @@ Counters& Counters::operator+=(const Counters& o) {
   fwd_packets += o.fwd_packets;
   fwd_bytes += o.fwd_bytes;
   for (size_t r = 0; r < pass.size(); ++r) pass[r] += o.pass[r];
+  cache_hits += o.cache_hits;
+  cache_misses += o.cache_misses;
+  cache_stale += o.cache_stale;
+  cache_fills += o.cache_fills;
   return *this;
 }
 

@@ -109,7 +109,13 @@ int on_link_msg(nl_msg* msg, void* arg) {
 int on_route_msg(nl_msg* msg, void* arg) {
   auto* changes = static_cast<Changes*>(arg);
   nlmsghdr* nlh = nlmsg_hdr(msg);
+  if (nlh->nlmsg_type == RTM_NEWNEXTHOP || nlh->nlmsg_type == RTM_DELNEXTHOP) {
+    changes->nexthops = true;
+    return NL_OK;
+  }
   const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(nlh));
+  if (nlh->nlmsg_type == RTM_DELROUTE && rtm->rtm_family == AF_INET6)
+    changes->ipv6_route_removed = true;
   // A local route of one's own makes the kernel check sources fully.
   if (rtm->rtm_family == AF_INET && rtm->rtm_table == RT_TABLE_LOCAL &&
       rtm->rtm_protocol != RTPROT_KERNEL)
@@ -219,7 +225,7 @@ common::Result<Monitor> Monitor::open(int rcvbuf) {
   auto routes = subscriber(NETLINK_ROUTE, rcvbuf);
   if (!routes) return std::unexpected(routes.error());
   if (int err = nl_socket_add_memberships(routes->get(), RTNLGRP_IPV4_ROUTE,
-                                          RTNLGRP_IPV6_ROUTE, 0);
+                                          RTNLGRP_IPV6_ROUTE, RTNLGRP_NEXTHOP, 0);
       err < 0)
     return std::unexpected(detail::nl_error(err, "cannot subscribe to route events"));
   nl_socket_modify_cb(routes->get(), NL_CB_VALID, NL_CB_CUSTOM, on_route_msg, &impl->pending);

@@ -85,6 +85,8 @@ void parse_interface(const toml::table& t, Config& cfg, Problems& problems) {
   if (!rule.pattern.empty()) cfg.interfaces.push_back(std::move(rule));
 }
 
+constexpr int64_t kMaxFibCacheEntries = 1 << 24;
+
 void parse_top(const toml::table& root, Config& cfg, Problems& problems) {
   for (const auto& [key, node] : root) {
     if (key == "log_level") {
@@ -100,6 +102,14 @@ void parse_top(const toml::table& root, Config& cfg, Problems& problems) {
         continue;
       }
       (key == "pin_dir" ? cfg.pin_dir : cfg.control_socket) = *s;
+    } else if (key == "fib_cache_entries") {
+      const auto n = node.value<int64_t>();
+      if (!node.is_integer() || !n || *n < 0 || *n > kMaxFibCacheEntries) {
+        problems.add(node.source(), fmt::format("fib_cache_entries must be a whole number "
+                                                "from 0 (off) to {}", kMaxFibCacheEntries));
+        continue;
+      }
+      cfg.fib_cache_entries = static_cast<uint32_t>(*n);
     } else if (key == "interface") {
       const toml::array* list = node.as_array();
       if (!list) {
@@ -113,7 +123,8 @@ void parse_top(const toml::table& root, Config& cfg, Problems& problems) {
     } else {
       problems.add(key.source(),
                    fmt::format("unknown key {} (expected log_level, pin_dir, "
-                               "control_socket, [[interface]])", key.str()));
+                               "control_socket, fib_cache_entries, [[interface]])",
+                               key.str()));
     }
   }
 }

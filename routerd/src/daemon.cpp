@@ -61,8 +61,15 @@ common::Result<std::unique_ptr<Daemon>> Daemon::start(const Options& opts, Confi
   }
   if (auto r = ControlServer::check_path(control_path); !r) return std::unexpected(r.error());
   // Adopts what a previous instance pinned: forwarding never stops.
-  auto fp = fastpath::Fastpath::load(pin_dir);
+  auto fp = fastpath::Fastpath::load(
+      pin_dir, {.fib_cache_entries = std::max<uint32_t>(config.fib_cache_entries, 1)});
   if (!fp) return std::unexpected(fp.error());
+  // Off when asked, or when the kernel cannot keep it valid (load() said why).
+  const bool cache = config.fib_cache_entries && !fp->fib_cache_unavailable();
+  if (auto r = fp->set_fib_cache(cache, cache); !r) return std::unexpected(r.error());
+  if (cache)
+    common::log::info(kLog, "FIB result cache on: {} entries per family",
+                      config.fib_cache_entries);
   std::unique_ptr<Daemon> d(new Daemon(opts, std::move(config), std::move(*fp),
                                        std::move(*monitor)));
   d->control_path_ = std::move(control_path);
@@ -305,6 +312,14 @@ void Daemon::mirror_ceilings(bool dump) {
 }
 
 void Daemon::apply(const netlink::Changes& c) {
+  // What the kernel counts nowhere the cache's program can read, at once:
+  // the only changes with a window (that of this event's delivery). Links
+  // and device settings are counted by the kernel too; invalidating on
+  // them as well costs a refill.
+  if (c.ipv6_route_removed || c.nexthops || c.routes_overrun || c.overrun ||
+      !c.links.empty() || c.netconf)
+    if (auto r = fp_.invalidate_fib_cache(); !r)
+      common::log::error(kLog, "{}", r.error().message());
   for (const auto& [ifindex, ev] : c.links) {
     auto old = view_.links.find(ifindex);
     if (ev.replaced || !ev.link) {
@@ -466,6 +481,12 @@ int Daemon::run() {
         collect_attempts_ = 0;
     }
     if (Clock::now() >= next_neighbour_check_) nudge_neighbours();
+    // A third of the lease: two renewals may be late before it lapses.
+    if (Clock::now() >= next_lease_) {
+      next_lease_ = Clock::now() + fastpath::kFibCacheLease / 3;
+      if (auto r = fp_.renew_fib_cache_lease(); !r)
+        common::log::error(kLog, "{}", r.error().message());
+    }
     if (control_) control_->sweep(Clock::now());
   }
   shutdown();

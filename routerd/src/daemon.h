@@ -99,6 +99,7 @@ class Daemon {
   Clock::time_point next_resync_;
   Clock::time_point next_neighbour_check_;
   Clock::time_point next_checks_;
+  Clock::time_point next_lease_{};  // the IPv6 cache's (fastpath::kFibCacheLease)
   // Leftovers of namespaces gone: tries left, and when the next is due.
   bool full_source_check_ = false;  // seen once, for good
   netlink::XfrmPolicies xfrm_;

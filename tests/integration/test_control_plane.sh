@@ -16,14 +16,19 @@ setup_topology
 direct() { in_ns "$R" "$ROUTERCTL" "$@"; }
 
 # The fast path's state in r, counter slots aside (they are handed out in
-# whatever order interfaces came), and the peers' offloads.
+# whatever order interfaces came), and the peers' offloads. The FIB cache's
+# IPv6 half is the one difference, and meant: it needs routerd to hear of
+# deleted IPv6 routes (its lease is routerd's), so without routerd it is
+# off; the IPv4 half is the kernel's to keep valid and on both ways.
 state() {
 	local dir m
 	dir=$(direct -j fastpath show | jq -r .pin_dir)
 	for m in ifaces limits devmap; do
 		printf '%s: ' "$m"
 		bpftool -j map dump pinned "$dir/$m" |
-			jq -c '[.[] | .formatted // . | del(.value.slot?, .value.local_slot?)] | sort_by(.key)'
+			jq -c '[.[] | .formatted // . | del(.value.slot?, .value.local_slot?,
+				.value.ipv6_cache_until_ns?) | if .value.fib_cache? then .value.fib_cache %= 2 else . end]
+				| sort_by(.key)'
 	done
 	direct -j stats | jq -c '[.interfaces[] | {ifname, fastpath, egress}] | sort_by(.ifname)'
 	for ns in "$H1" "$H2"; do

@@ -103,7 +103,7 @@ check "IPv6: not one datagram lost" test "${RECEIVED[v6]}" = "${SENT[v6]}"
 check "... all of them through the fast path" at_least "$fwd" $((SENT[v4] + SENT[v6]))
 check "as many BPF programs and links as before: nothing leaked" test "$objects_after" = "$objects_before"
 check "the XDP links are the very same ones" test "$xdp_links_after" = "$xdp_links_before"
-check "one pinned link per interface, two trace links" \
-	test "$(ls "$PIN_DIR/links" | wc -l)/$(ls "$PIN_DIR/trace" | wc -l)" = 2/2
+check "one pinned link per interface, five trace links (transmit, neighbours)" \
+	test "$(ls "$PIN_DIR/links" | wc -l)/$(ls "$PIN_DIR/trace" | wc -l)" = 2/5
 check "transmit counting still works (the trace links were taken over)" at_least "$tx" "${SENT[v4]}"
 finish

@@ -58,10 +58,10 @@ foreign_xdp() {
 	local pin=/sys/fs/bpf/$PREFIX-foreign
 	ip -n "$R" link add eth-x type veth peer name eth-y &&
 		ip -n "$R" link set eth-x up &&
-		bpftool prog load "$BUILD_DIR/fastpath/bpf/fastpath_bpf.bpf.o" "$pin" type xdp &&
-		in_ns "$R" bpftool net attach xdpgeneric pinned "$pin" dev eth-x
+		bpftool prog loadall "$BUILD_DIR/fastpath/bpf/fastpath_bpf.bpf.o" "$pin" &&
+		in_ns "$R" bpftool net attach xdpgeneric pinned "$pin/xdp_fastpath" dev eth-x
 	local rc=$?
-	rm -f "$pin"
+	rm -rf "$pin"
 	return $rc
 }
 check "a foreign XDP program attaches to eth-x" foreign_xdp

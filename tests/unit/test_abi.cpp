@@ -15,8 +15,15 @@ static_assert(sizeof(fp_iface) == 16);
 static_assert(offsetof(fp_iface, mac) == 0);
 static_assert(offsetof(fp_iface, flags) == 6);
 static_assert(offsetof(fp_iface, slot) == 8);
-static_assert(sizeof(fp_stats) == 8 * (2 + FP_PASS__MAX));
+static_assert(sizeof(fp_stats) == 8 * (2 + FP_PASS__MAX + 4));
 static_assert(offsetof(fp_stats, pass) == 16);
+static_assert(offsetof(fp_stats, cache_hits) == 8 * (2 + FP_PASS__MAX));
+static_assert(sizeof(fp_cache_key4) == 20);
+static_assert(sizeof(fp_cache_key6) == 48);
+static_assert(sizeof(fp_cache_val) == 48);
+static_assert(sizeof(fp_cache_val) % 8 == 0, "per-CPU values are 8-byte aligned");
+static_assert(offsetof(fp_limits, fib_cache) == 28);
+static_assert(offsetof(fp_limits, ipv6_cache_until_ns) == 32);
 static_assert(sizeof(fp_egress_stats) == 24);
 static_assert(sizeof(fp_stats) % 8 == 0, "per-CPU values are 8-byte aligned");
 

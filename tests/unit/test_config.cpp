@@ -13,6 +13,7 @@ TEST_CASE("a full configuration parses") {
 log_level = "debug"
 pin_dir = "/sys/fs/bpf/r1"
 control_socket = "/run/r1.sock"
+fib_cache_entries = 4096
 
 [[interface]]
 name = "eth0"
@@ -29,10 +30,11 @@ name = "en?[0-9]s*"
   CHECK(cfg->log_level == common::log::Level::debug);
   CHECK(cfg->pin_dir == "/sys/fs/bpf/r1");
   CHECK(cfg->control_socket == "/run/r1.sock");
+  CHECK(cfg->fib_cache_entries == 4096);
   REQUIRE(cfg->interfaces.size() == 3);
   CHECK(cfg->interfaces[0].mode == XdpMode::native);
   CHECK(cfg->interfaces[2].mode == XdpMode::automatic);  // the default
-  CHECK(cfg->interfaces[1].line == 10);
+  CHECK(cfg->interfaces[1].line == 11);
   CHECK(cfg->match("eth0")->mode == XdpMode::native);
   CHECK(cfg->match("veth-a")->mode == XdpMode::generic);
   REQUIRE(cfg->match("enp3s0") != nullptr);
@@ -52,6 +54,7 @@ TEST_CASE("the first matching rule wins") {
 TEST_CASE("an empty file is a valid configuration that manages nothing") {
   auto cfg = routerd::parse_config("", "t");
   REQUIRE(cfg.has_value());
+  CHECK(cfg->fib_cache_entries == fastpath::kDefaultFibCacheEntries);
   CHECK(cfg->interfaces.empty());
   CHECK(cfg->match("eth0") == nullptr);
 }
@@ -65,7 +68,9 @@ TEST_CASE("every mistake names its line and what is expected") {
       {"log_level = \"loud\"", "t:1:13: log_level \"loud\" is not one of error, warn, info, debug"},
       {"log_level = 3", "t:1:13: log_level must be a string"},
       {"colour = \"red\"", "t:1:1: unknown key colour (expected log_level, pin_dir, "
-                           "control_socket, [[interface]])"},
+                           "control_socket, fib_cache_entries, [[interface]])"},
+      {"fib_cache_entries = -1", "t:1:21: fib_cache_entries must be a whole number from 0 (off)"},
+      {"fib_cache_entries = \"big\"", "t:1:21: fib_cache_entries must be a whole number"},
       {"pin_dir = \"relative/dir\"", "t:1:11: pin_dir must be an absolute path"},
       {"control_socket = \"\"", "t:1:18: control_socket must be an absolute path"},
       {"[[interface]]\nmode = \"native\"", "t:1:1: [[interface]] needs name = \"NAME or GLOB\""},

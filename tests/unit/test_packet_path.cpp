@@ -8,6 +8,8 @@
 //
 // Frames enter on r0 unless a test says otherwise.
 #include <doctest/doctest.h>
+#include <fmt/core.h>
+#include <sched.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 #include <unistd.h>
@@ -636,4 +638,101 @@ TEST_CASE("truncated frames of every length are handed up unchanged") {
       check_pass(cut, FP_PASS_TRUNCATED);
     }
   }
+}
+
+namespace {
+
+// The cache's counters of r0 moved by exactly these.
+void check_cache(const Outcome& o, uint64_t hits, uint64_t misses, uint64_t stale) {
+  CHECK(o.after.cache_hits - o.before.cache_hits == hits);
+  CHECK(o.after.cache_misses - o.before.cache_misses == misses);
+  CHECK(o.after.cache_stale - o.before.cache_stale == stale);
+}
+
+}  // namespace
+
+TEST_CASE("the FIB result cache answers as the lookup did, and never after the kernel changed") {
+  Router& r = router();
+  // Each CPU has its own answers: every run on one CPU, so a run finds
+  // what the one before it filled.
+  cpu_set_t all, one;
+  REQUIRE(::sched_getaffinity(0, sizeof(all), &all) == 0);
+  CPU_ZERO(&one);
+  CPU_SET(::sched_getcpu(), &one);
+  REQUIRE(::sched_setaffinity(0, sizeof(one), &one) == 0);
+  REQUIRE(r.fp.set_fib_cache(true, true));
+  for (bool ipv6 : {false, true}) {
+    CAPTURE(ipv6);
+    Ipv4 ip;
+    ip.dst = "10.9.7.7";
+    Ipv6 ip6;
+    ip6.dst = "fd09::7:7";
+    const Bytes in = ipv6 ? testpkt::ipv6_frame(r.r0.mac, kSender, ip6)
+                          : testpkt::ipv4_frame(r.r0.mac, kSender, ip);
+    const Bytes via_r1 = ipv6 ? routed(ip6) : routed(ip);
+    Ipv4 ttl4 = ip;
+    --ttl4.ttl;
+    Ipv6 ttl6 = ip6;
+    --ttl6.hop_limit;
+    auto via_r3 = [&](const Mac& gw) {
+      return ipv6 ? testpkt::ipv6_frame(gw, to_mac(r.r3.mac), ttl6)
+                  : testpkt::ipv4_frame(gw, to_mac(r.r3.mac), ttl4);
+    };
+    const char* family = ipv6 ? "-6" : "-4";
+    const std::string more_specific = ipv6 ? "fd09::/48 via fd04::2" : "10.9.7.0/24 via 10.4.0.2";
+    const std::string neighbour = ipv6 ? "fd04::2" : "10.4.0.2";
+
+    Outcome o = run(in);  // filled
+    CHECK(o.output == via_r1);
+    check_cache(o, 0, 1, 0);
+    CHECK(o.after.cache_fills - o.before.cache_fills == 1);
+    o = run(in);  // answered
+    CHECK(o.action == XDP_REDIRECT);
+    CHECK(o.forwarded() == 1);
+    CHECK(o.output == via_r1);
+    check_cache(o, 1, 0, 0);
+
+    // A more specific route elsewhere: the very next packet takes it.
+    testenv::sh(fmt::format("ip {} route add {}", family, more_specific));
+    o = run(in);
+    CHECK(o.output == via_r3(kR3Host));
+    check_cache(o, 0, 1, 1);
+    CHECK(run(in).output == via_r3(kR3Host));
+
+    // The next hop's MAC changes, no route does: the neighbour tracepoint.
+    const Mac moved{0x02, 0, 0, 0, 0x04, 0x33};
+    testenv::sh(fmt::format("ip neigh replace {} lladdr 02:00:00:00:04:33 dev r3 nud permanent",
+                            neighbour));
+    o = run(in);
+    CHECK(o.output == via_r3(moved));
+    check_cache(o, 0, 1, 1);
+    testenv::sh(fmt::format("ip neigh replace {} lladdr 02:00:00:00:04:02 dev r3 nud permanent",
+                            neighbour));
+    CHECK(run(in).output == via_r3(kR3Host));
+
+    // A larger packet than the lookup cleared: looked up again.
+    Ipv4 big = ip;
+    big.payload = 1400;
+    Ipv6 big6 = ip6;
+    big6.payload = 1400;
+    o = run(ipv6 ? testpkt::ipv6_frame(r.r0.mac, kSender, big6)
+                 : testpkt::ipv4_frame(r.r0.mac, kSender, big));
+    CHECK(o.action == XDP_REDIRECT);
+    check_cache(o, 0, 1, 0);
+
+    // The route goes: IPv4 counts it (fib_seq); IPv6 deletions count in
+    // nothing the kernel keeps, so the loader's invalidation stands in.
+    testenv::sh(fmt::format("ip {} route del {}", family, more_specific));
+    if (ipv6) REQUIRE(r.fp.invalidate_fib_cache());
+    o = run(in);
+    CHECK(o.output == via_r1);
+    check_cache(o, 0, 1, 1);
+  }
+  // Off: every packet looked up, nothing counted.
+  REQUIRE(r.fp.set_fib_cache(false, false));
+  Ipv4 ip;
+  ip.dst = "10.9.7.7";
+  const Outcome o = run(testpkt::ipv4_frame(r.r0.mac, kSender, ip));
+  check_cache(o, 0, 0, 0);
+  ::sched_setaffinity(0, sizeof(all), &all);
 }

@@ -201,6 +201,9 @@ int link_set(Context& ctx, cli::Args& args) {
   // keeps these current; without it they are taken at each `link set`).
   if (!off)
     if (auto r = routerd::mirror_kernel_checks(*fp); !r) return report(r.error());
+  // The IPv4 cache is the kernel's to keep valid; the IPv6 one needs
+  // routerd to hear of deleted routes, so without it it is off.
+  if (auto r = fp->set_fib_cache(!fp->fib_cache_unavailable(), false); !r) return report(r.error());
 
   std::optional<fastpath::XdpMode> attached;
   if (auto snap = fp->snapshot())

@@ -51,6 +51,14 @@ struct fp_stats {
 	__u64 fwd_packets;
 	__u64 fwd_bytes;
 	__u64 pass[FP_PASS__MAX];
+	/* The FIB result cache (fp_limits.fib_cache on), per lookup: answered
+	 * from it; not (stale included); found but filled under generations
+	 * no longer current; and new keys put in it (LRU evictions are fills
+	 * beyond its size). */
+	__u64 cache_hits;
+	__u64 cache_misses;
+	__u64 cache_stale;
+	__u64 cache_fills;
 };
 
 #define FP_MAX_SLOTS 256
@@ -94,7 +102,61 @@ struct fp_limits {
 	 * nf_conntrack_udp_timeout_stream, in ms. */
 	__u32 ct_tcp_timeout_ms;
 	__u32 ct_udp_timeout_ms;
+	__u32 fib_cache; /* FP_CACHE_*: answer lookups from the FIB result cache */
+	/* IPv6 uses it only until then (bpf_ktime_get_ns): a deleted IPv6
+	 * route counts in no kernel generation, the loader must say so, and
+	 * one that stops renewing (killed) may no longer be listening. */
+	__u64 ipv6_cache_until_ns;
 };
+#define FP_CACHE_IPV4 (1U << 0)
+#define FP_CACHE_IPV6 (1U << 1)
+
+/* The FIB result cache (maps "fib_cache4" and "fib_cache6", per-CPU LRU
+ * hashes): a lookup's whole input as the key, so policy rules and the
+ * multipath hash answer as the kernel's lookup would. */
+struct fp_cache_key4 {
+	__u32 ifindex; /* ingress */
+	__be32 src;
+	__be32 dst;    /* after conntrack's DNAT */
+	__be16 sport;  /* 0 where the lookup had no ports (fragments, ...) */
+	__be16 dport;
+	__u8 tos;
+	__u8 l4_protocol;
+	__u16 _pad;
+};
+
+struct fp_cache_key6 {
+	__u32 ifindex;
+	__be32 flowinfo; /* traffic class and flow label */
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 l4_protocol;
+	__u8 _pad[3];
+};
+
+/* A successful lookup, valid while every generation it was filled under
+ * is current: the kernel's own for the family (fib_gen: IPv4 fib_seq and
+ * rt_genid, IPv6 fib6_sernum and dev_addr_genid, read by the program) and
+ * the fast path's (map "cache_gen": neighbour changes, counted by the
+ * neigh tracepoints in the kernel's change path, and the loader's). It
+ * holds only results the rp_filter check (IPv4) also passed. */
+struct fp_cache_val {
+	__u64 fib_gen;
+	__u64 neigh_gen;
+	__u64 loader_gen;
+	__u32 ifindex; /* egress; 0: empty (another CPU's entry) */
+	__u32 ok_len;  /* the largest IP length the lookup's MTU check passed */
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u32 _pad;
+};
+
+/* Map "cache_gen": the fast path's generations. */
+#define FP_CACHE_GEN_NEIGH 0  /* bumped by the neigh tracepoint programs */
+#define FP_CACHE_GEN_LOADER 1 /* bumped by the loader (routerd) */
+#define FP_CACHE_GENS 2
 
 /* fp_limits.policy: forwarded traffic of that family goes to the kernel. */
 #define FP_POLICY_XFRM4 (1U << 0) /* xfrm policies, dir fwd or out, for IPv4 */

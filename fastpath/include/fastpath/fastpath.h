@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -44,6 +45,11 @@ struct Counters {
   uint64_t fwd_packets = 0;
   uint64_t fwd_bytes = 0;
   std::array<uint64_t, FP_PASS__MAX> pass{};
+  // The FIB result cache's answers (see fp_stats).
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  uint64_t cache_stale = 0;
+  uint64_t cache_fills = 0;
 
   uint64_t passed() const;
   uint64_t operator[](enum fp_pass_reason r) const { return pass[r]; }
@@ -85,6 +91,9 @@ struct Snapshot {
   uint32_t policy = 0;                     // FP_POLICY_* bits
   uint32_t ipv4_mtu_ceiling = 0;           // 0: none
   uint32_t ipv6_mtu_ceiling = 0;
+  bool fib_cache_ipv4 = false;      // lookups answered from the result cache
+  bool fib_cache_ipv6 = false;      // ... and its lease current
+  uint32_t fib_cache_entries = 0;   // per family (the maps' size)
   // Transmit outcomes of devices forgotten since (when counted at all).
   std::optional<EgressCounters> departed;
   Counters total() const;
@@ -101,11 +110,21 @@ using common::route_libbpf_logs;
 
 // The owner of the fast path in this network namespace. Holds a lock on the
 // pin directory for its lifetime, so one process changes it at a time.
+// How long the IPv6 cache is used after its last renewal.
+inline constexpr std::chrono::seconds kFibCacheLease{3};
+
+struct LoadOptions {
+  // Entries per family of the FIB result cache (LRU; every CPU has its own
+  // answers in each). nullopt: the pinned cache's size, or the default.
+  std::optional<uint32_t> fib_cache_entries;
+};
+
 class Fastpath {
  public:
   // Loads the programs, adopting maps pinned under pin_dir (counters, DEVMAP
   // and interfaces survive) and moving existing links to the new program.
-  static Result<Fastpath> load(const std::filesystem::path& pin_dir);
+  static Result<Fastpath> load(const std::filesystem::path& pin_dir,
+                               const LoadOptions& options = {});
 
   Fastpath(Fastpath&&) noexcept;
   Fastpath& operator=(Fastpath&&) noexcept;
@@ -147,6 +166,25 @@ class Fastpath {
   const std::filesystem::path& pin_dir() const;
   // Whether transmit outcomes are counted (needs BTF tracepoints).
   bool counts_transmit() const;
+
+  // The FIB result cache: lookups answered from it while every generation
+  // they were filled under is current (the kernel's FIB and address
+  // counters, read by the program; neighbour changes, counted by
+  // tracepoints in the kernel's change path; the loader's). Refused when
+  // unavailable. IPv6 deletions count in no kernel generation: the IPv6
+  // cache is used only by a caller that hears of them (invalidate below)
+  // and renews its lease while it does (kFibCacheLease).
+  Result<void> set_fib_cache(bool ipv4, bool ipv6);
+  Result<void> renew_fib_cache_lease();
+  // Why the cache cannot be used here (a tracepoint it needs would not
+  // attach); nullopt: it can.
+  const std::optional<std::string>& fib_cache_unavailable() const;
+  // Makes every cached answer stale: for kernel changes with no counter
+  // of their own (an IPv6 route deleted, a nexthop object changed), as
+  // soon as the caller hears of them. The fast path's own settings that a
+  // cached answer depends on (interface flags, the full source check)
+  // invalidate by themselves.
+  Result<void> invalidate_fib_cache();
 
  private:
   struct Impl;

@@ -2,6 +2,7 @@
 // without loading it (routerd's core, configuration): no libbpf here.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -44,6 +45,10 @@ struct Policy {
   uint32_t udp_stream_s = 0;
   bool operator==(const Policy&) const = default;
 };
+
+// The FIB result cache's default size, entries per family: a full table's
+// hot set of flows.
+inline constexpr uint32_t kDefaultFibCacheEntries = 131072;
 
 std::string_view to_string(XdpMode mode);
 std::optional<XdpMode> parse_mode(std::string_view text);

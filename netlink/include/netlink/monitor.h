@@ -44,13 +44,19 @@ struct Changes {
   // and whether one went away (the ceiling may rise: dump again).
   uint32_t route_mtu_added_v4 = 0, route_mtu_added_v6 = 0;
   bool route_mtu_removed = false;
+  // Changes the kernel counts in no generation of its own (see
+  // fastpath::Fastpath::invalidate_fib_cache): an IPv6 route deleted, a
+  // nexthop object added, changed or deleted.
+  bool ipv6_route_removed = false;
+  bool nexthops = false;
   bool overrun = false;         // link, address or feature events were lost
   bool routes_overrun = false;  // route events were lost
 
   bool empty() const {
     return links.empty() && features.empty() && !addresses && !netconf && !netns_gone && !source_check && !rules &&
            !qdiscs && !xfrm && !netfilter &&
-           !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed && !overrun &&
+           !route_mtu_added_v4 && !route_mtu_added_v6 && !route_mtu_removed &&
+           !ipv6_route_removed && !nexthops && !overrun &&
            !routes_overrun;
   }
 };

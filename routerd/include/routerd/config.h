@@ -26,6 +26,9 @@ struct Config {
   std::filesystem::path pin_dir;          // empty: this namespace's default
   std::filesystem::path control_socket;   // empty: this namespace's default
   common::log::Level log_level = common::log::Level::info;
+  // Entries per family of the FIB result cache; 0 turns it off. Its size
+  // is set when the fast path loads (a restart changes it).
+  uint32_t fib_cache_entries = fastpath::kDefaultFibCacheEntries;
 
   const InterfaceRule* match(std::string_view ifname) const;
 };

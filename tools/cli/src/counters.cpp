@@ -31,6 +31,14 @@ void print_counters(Output& out, const fastpath::Counters& c) {
   }
   out.close_object();
   out.newline();
+  // The result cache's answers: text only where it answered at all.
+  const bool used = c.cache_hits || c.cache_misses;
+  out.open_object("fib_cache");
+  out.field("hits", c.cache_hits, used ? "    fib cache {} hits" : "");
+  out.field("misses", c.cache_misses, used ? ", {} misses" : "");
+  out.field("stale", c.cache_stale, used ? " ({} stale)" : "");
+  out.field("fills", c.cache_fills, used ? ", {} filled\n" : "");
+  out.close_object();
 }
 
 void print_transmit(Output& out, const fastpath::EgressCounters& t) {
@@ -64,6 +72,14 @@ void print_snapshot(Output& out, const fastpath::Snapshot& snap, std::optional<u
     if (!only || s.ifindex == *only) print_interface_counters(out, s, ifname_of(s.ifindex));
   out.close_array();
   if (only) return;
+  const bool cache = snap.fib_cache_ipv4 || snap.fib_cache_ipv6;
+  out.open_object("fib_cache");
+  out.text("fib cache");
+  out.field("ipv4", snap.fib_cache_ipv4, snap.fib_cache_ipv4 ? " IPv4" : "");
+  out.field("ipv6", snap.fib_cache_ipv6, snap.fib_cache_ipv6 ? " IPv6" : "");
+  out.field("entries", snap.fib_cache_entries,
+            cache ? ": {} entries per family\n" : " off\n");
+  out.close_object();
   out.open_object("total");
   out.text("total\n");
   print_counters(out, snap.total());
