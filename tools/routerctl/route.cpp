@@ -213,6 +213,16 @@ int route_get(Context& ctx, cli::Args& args) {
     out.field("why", std::string(r.why), " ({})");
   }
   out.newline();
+  if (verdict->cache_hit) {
+    out.field("cache", std::string(*verdict->cache_hit ? "hit" : "miss"),
+              *verdict->cache_hit ? "fib cache: answered"
+                                  : "fib cache: not answered on this CPU (filled now)");
+    out.field("cache_agrees", verdict->cache_agrees,
+              verdict->cache_agrees ? ", the same as a fresh lookup\n"
+                                    : "; WARNING: a fresh lookup answers otherwise\n");
+  } else {
+    out.field("cache", std::string("off"), "");
+  }
   out.field("same_program", verdict->same_program,
             verdict->same_program ? ""
                                   : "warning: the loaded fast path is another build than "

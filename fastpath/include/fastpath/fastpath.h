@@ -231,6 +231,11 @@ struct Explanation {
   std::optional<enum fp_pass_reason> reason;    // when passed
   std::vector<uint8_t> output;                  // the frame as it would leave
   bool same_program = true;  // the copy's instructions are the live program's
+  // The FIB result cache, where on for the family: whether it answered
+  // (this CPU's answers; a miss fills them), and whether its answer and a
+  // fresh lookup's are the same.
+  std::optional<bool> cache_hit;
+  bool cache_agrees = true;
 };
 Result<Explanation> explain(const std::filesystem::path& pin_dir,
                             std::span<const uint8_t> frame, uint32_t ingress_ifindex);
