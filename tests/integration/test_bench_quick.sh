@@ -51,11 +51,13 @@ check "each pps sample has its keys" has '
 check "r's counters back each mode" has '
 	all(.pps[].samples[];
 	  if .mode == "kernel" then .r.xdp == "none" and .r.kernel_forwarded > 0
-	  elif .mode == "fastpath" then .r.xdp == "native" and .r.fastpath_forwarded > 0
+	  elif .mode == "fastpath" or .mode == "nocache" then
+	    .r.xdp == "native" and .r.fastpath_forwarded > 0
 	  else .r.xdp == "native" and .r.limit_redirected > 0 end)'
 check "ratios per family and cell" has '
 	(.ratios | length) == 2 * (.config.cells | length) and
-	all(.ratios[]; .fastpath_over_kernel > 0 and .fastpath_over_limit > 0)'
+	all(.ratios[]; .fastpath_over_kernel > 0 and .fastpath_over_limit > 0 and
+	  .fastpath_over_nocache > 0)'
 check "route tables: install time measured" has '
 	(.route_install | length) == 2 * (.config.cells | length) + (if .stateful then 1 else 0 end) and
 	all(.route_install[]; has("seconds") and has("mem_mib"))'
@@ -64,8 +66,9 @@ check "bulk TCP through both modes, 1 and 4 streams" has '
 	  ["fastpath/1", "fastpath/4", "kernel/1", "kernel/4"] and
 	all(.tcp[]; .gbps.median > 0 and (.h1_offloads | has("tso")))'
 check "per-packet cost of every case" has '
-	([.nsperpkt.cases[].name] | sort) == (["ipv4_forward", "ipv4_forward_routes",
-	  "ipv4_pass_ttl1", "ipv6_forward", "ipv6_forward_routes", "limit", "noop"] | sort) and
+	([.nsperpkt.cases[].name] | sort) == (["ipv4_forward", "ipv4_forward_cached",
+	  "ipv4_forward_routes", "ipv4_pass_ttl1", "ipv6_forward", "ipv6_forward_cached",
+	  "ipv6_forward_routes", "limit", "noop"] | sort) and
 	all(.nsperpkt.cases[]; .median_ns > 0)'
 check "no problems reported" has '.problems == []'
 if command -v gnuplot >/dev/null; then

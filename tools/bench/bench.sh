@@ -74,7 +74,7 @@ else
 	: "${CELLS:=1:1 1:65536 100000:1 100000:65536 1000000:1 1000000:65536}"
 	: "${NSPERPKT_CALLS:=2000}" "${NSPERPKT_ROUTES:=1000000}"
 fi
-MODES="kernel fastpath limit"
+MODES="kernel fastpath nocache limit"
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds takes a positive whole number"
 [[ $DURATION =~ ^[0-9]+(\.[0-9]+)?$ && $TCP_DURATION =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
@@ -254,7 +254,7 @@ meta=$(jq -n --arg started "$STARTED" --arg finished "$(date -u +%Y-%m-%dT%H:%M:
 	        commit: $commit},
 	 config: {rounds: $rounds, duration_s: $duration, tcp_duration_s: $tcp_duration,
 	          frame_size: 64, sender_threads: 1, seed: $seed,
-	          modes: ["kernel", "fastpath", "limit"],
+	          modes: ["kernel", "fastpath", "nocache", "limit"],
 	          families: ($families | split(" ")), parts: ($parts | split(" ")),
 	          cells: [$cells | split(" ")[] | split(":") |
 	                  {routes: (.[0] | tonumber), destinations: (.[1] | tonumber)}]}}')

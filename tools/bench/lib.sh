@@ -130,10 +130,13 @@ fastpath_ready() {
 		       .fastpath == "native" and .egress)] | length == 2' >/dev/null
 }
 
+# start_routerd [CACHE_ENTRIES]: routerd managing r's interfaces, the FIB
+# result cache at its default size or this one (0: off).
 start_routerd() {
 	cat >"$WORK/routerd.conf" <<-EOF
 		log_level = "info"
 		control_socket = "$ROUTERD_SOCKET"
+		fib_cache_entries = ${1:-131072}
 		[[interface]]
 		name = "eth-h*"
 		mode = "native"
@@ -176,13 +179,14 @@ mode_up() {
 	case $1 in
 	kernel) r_has_no_xdp || die "XDP is still attached in r" ;;
 	fastpath) start_routerd || die "routerd did not attach the fast path" ;;
+	nocache) start_routerd 0 || die "routerd did not attach the fast path" ;;
 	limit) start_limit || die "bench-limit did not attach" ;;
 	esac
 }
 
 mode_down() {
 	case $1 in
-	fastpath) stop_routerd ;;
+	fastpath | nocache) stop_routerd ;;
 	limit) stop_limit ;;
 	esac
 	r_has_no_xdp || die "XDP is still attached in r after mode $1"

@@ -37,9 +37,12 @@ $meta + {
   ratios: ($cells | group_by([.family, .routes, .destinations]) | map(
     (map({key: .mode, value: .pps.median}) | from_entries) as $m | {
       family: .[0].family, routes: .[0].routes, destinations: .[0].destinations,
-      kernel_pps: $m.kernel, fastpath_pps: $m.fastpath, limit_pps: $m.limit,
+      kernel_pps: $m.kernel, fastpath_pps: $m.fastpath, nocache_pps: $m.nocache,
+      limit_pps: $m.limit,
       fastpath_over_kernel: ratio($m.fastpath; $m.kernel),
       fastpath_over_limit: ratio($m.fastpath; $m.limit),
+      fastpath_over_nocache: ratio($m.fastpath; $m.nocache),
+      nocache_over_limit: ratio($m.nocache; $m.limit),
       kernel_extra_ns: extra_ns($m.kernel; $m.limit),
       fastpath_extra_ns: extra_ns($m.fastpath; $m.limit)})),
   tcp: ($tcp | tcp_cells),

@@ -31,7 +31,7 @@ def short(n; total): n != null and total > 0 and n < 0.99 * total;
      [if $xdp != "none" then "XDP attached to r in kernel mode" else empty end] +
      [if short($kfwd; $received)
       then "r's kernel forwarded \($kfwd) of \($received)" else empty end]
-   elif $mode == "fastpath" then
+   elif $mode == "fastpath" or $mode == "nocache" then
      [if $xdp != "native" then "fast path not native on eth-h1 (\($xdp))" else empty end] +
      [if .r.fastpath_forwarded == null or short(.r.fastpath_forwarded; $received)
       then "the fast path forwarded \(.r.fastpath_forwarded) of \($received)" else empty end] +

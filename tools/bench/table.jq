@@ -16,14 +16,15 @@ def cell(family; routes; dests; mode):
 (if (.ratios | length) > 0 then
   "Packets per second through r, 64-byte frames: median Mpps (min-max) over \(.config.rounds) round(s) of \(.config.duration_s) s",
   ("family" | rpad(7)) + ("routes" | lpad(8)) + ("dests" | lpad(7)) + "  " +
-    ("kernel" | rpad(19)) + ("fastpath" | rpad(19)) + ("limit" | rpad(19)) +
-    "fp/kernel  fp/limit  ns over limit: kernel, fp",
+    ("kernel" | rpad(19)) + ("fastpath" | rpad(19)) + ("no cache" | rpad(19)) +
+    ("limit" | rpad(19)) + "fp/kernel  fp/limit  fp/no cache  no cache/limit  ns over limit: kernel, fp",
   (.ratios[] as $q |
     ($q.family | rpad(7)) + ($q.routes | lpad(8)) + ($q.destinations | lpad(7)) + "  " +
-    ([("kernel", "fastpath", "limit") as $m | $r | cell($q.family; $q.routes; $q.destinations; $m) |
+    ([("kernel", "fastpath", "nocache", "limit") as $m | $r | cell($q.family; $q.routes; $q.destinations; $m) |
       if . == null then "-" | rpad(19)
       else .pps | range3(mpps | fixed(2)) | rpad(19) end] | join("")) +
     ($q.fastpath_over_kernel | fixed(2) | rpad(11)) + ($q.fastpath_over_limit | fixed(2) | rpad(10)) +
+    ($q.fastpath_over_nocache | fixed(2) | rpad(13)) + ($q.nocache_over_limit | fixed(2) | rpad(16)) +
     ($q.kernel_extra_ns | fixed(0) | lpad(6)) + ", " + ($q.fastpath_extra_ns | fixed(0))),
   ""
  else empty end),
