@@ -188,6 +188,21 @@ Result<Snapshot> read_snapshot(const MapFds& maps,
 
 namespace fastpath {
 
+void count_fib_cache(const std::filesystem::path& pin_dir, Snapshot& snap) {
+  uint64_t used = 0;
+  for (const char* name : {"fib_cache4", "fib_cache6"}) {
+    common::UniqueFd fd(bpf_obj_get((pin_dir / name).c_str()));
+    if (!fd) return;
+    std::vector<uint8_t> key(sizeof(fp_cache_key6)), next(key.size());
+    for (void* prev = nullptr; bpf_map_get_next_key(fd.get(), prev, next.data()) == 0;
+         prev = key.data()) {
+      key.swap(next);
+      ++used;
+    }
+  }
+  snap.fib_cache_used = used;
+}
+
 Result<XdpAttachment> xdp_attachment(uint32_t ifindex) {
   LIBBPF_OPTS(bpf_xdp_query_opts, q);
   if (int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &q); err)

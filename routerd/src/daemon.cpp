@@ -577,6 +577,8 @@ nlohmann::json Daemon::status_json() const {
           {"local_addresses", local_addresses},
           {"local_addresses_overflow", local_unknown},
           {"full_source_check", full_source_check_},
+          {"fib_cache_entries", config_.fib_cache_entries},
+          {"fib_cache_unavailable", fp_.fib_cache_unavailable().value_or("")},
           {"xfrm_policies_ipv4", xfrm_.ipv4},
           {"xfrm_policies_ipv6", xfrm_.ipv6},
           {"netfilter_ipv4", firewall_.acts.ipv4},
@@ -624,6 +626,7 @@ nlohmann::json Daemon::interfaces_json() const {
 nlohmann::json Daemon::counters_json() const {
   auto snap = fp_.snapshot();
   if (!snap) return error_reply(snap.error());
+  fastpath::count_fib_cache(fp_.pin_dir(), *snap);
   // routerctl stats' own serializer: the same fields under the same names.
   cli::Output out(cli::Format::json, nullptr);
   cli::print_snapshot(out, *snap);

@@ -39,6 +39,14 @@ int daemon_status(Context& ctx, cli::Args& args) {
   out.field("ipv4_mtu_ceiling", s.value("ipv4_mtu_ceiling", 0),
             ", route MTU ceilings: IPv4 {}");
   out.field("ipv6_mtu_ceiling", s.value("ipv6_mtu_ceiling", 0), ", IPv6 {} (0: none)\n");
+  const std::string cache_off = s.value("fib_cache_unavailable", std::string{});
+  const uint32_t cache_entries = s.value("fib_cache_entries", 0u);
+  out.field("fib_cache_entries", cache_entries,
+            !cache_off.empty() ? ""
+            : cache_entries    ? "    FIB result cache: {} entries per family\n"
+                               : "    FIB result cache off (fib_cache_entries = 0)\n");
+  out.field("fib_cache_unavailable", cache_off,
+            cache_off.empty() ? "" : "    FIB result cache off: {}\n");
   const bool xfrm4 = s.value("xfrm_policies_ipv4", false);
   const bool xfrm6 = s.value("xfrm_policies_ipv6", false);
   out.field("xfrm_policies_ipv4", xfrm4, "");

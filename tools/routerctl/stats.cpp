@@ -119,6 +119,7 @@ int stats(Context& ctx, cli::Args& args) {
   if (!pinned) return report(pinned.error());
   auto snap = pinned->snapshot();
   if (!snap) return report(snap.error());
+  fastpath::count_fib_cache(*dir, *snap);
 
   cli::Output out(ctx.format);
   cli::print_snapshot(out, *snap, only);

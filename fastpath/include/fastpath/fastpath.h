@@ -94,12 +94,20 @@ struct Snapshot {
   bool fib_cache_ipv4 = false;      // lookups answered from the result cache
   bool fib_cache_ipv6 = false;      // ... and its lease current
   uint32_t fib_cache_entries = 0;   // per family (the maps' size)
+  // Keys held in both families' maps, where counted (count_fib_cache):
+  // fills beyond them were evicted (LRU), so evictions are known only in
+  // total, not per interface.
+  std::optional<uint64_t> fib_cache_used;
   // Transmit outcomes of devices forgotten since (when counted at all).
   std::optional<EgressCounters> departed;
   Counters total() const;
   // Every transmit outcome counted, departed devices included.
   std::optional<EgressCounters> transmit_total() const;
 };
+
+// Counts the keys in the pinned cache maps into snap (a walk of every key:
+// for a reader on demand, not for every snapshot).
+void count_fib_cache(const std::filesystem::path& pin_dir, Snapshot& snap);
 
 // The bpffs directory holding the pinned state of the current network
 // namespace: <bpffs>/xdp-router/netns-<cookie>.

@@ -77,8 +77,14 @@ void print_snapshot(Output& out, const fastpath::Snapshot& snap, std::optional<u
   out.text("fib cache");
   out.field("ipv4", snap.fib_cache_ipv4, snap.fib_cache_ipv4 ? " IPv4" : "");
   out.field("ipv6", snap.fib_cache_ipv6, snap.fib_cache_ipv6 ? " IPv6" : "");
-  out.field("entries", snap.fib_cache_entries,
-            cache ? ": {} entries per family\n" : " off\n");
+  out.field("entries", snap.fib_cache_entries, cache ? ": {} entries per family" : " off");
+  if (snap.fib_cache_used) {
+    const fastpath::Counters t = snap.total();
+    out.field("used", *snap.fib_cache_used, ", {} in use");
+    out.field("evictions", t.cache_fills > *snap.fib_cache_used ? t.cache_fills - *snap.fib_cache_used : 0,
+              ", {} evicted");
+  }
+  out.newline();
   out.close_object();
   out.open_object("total");
   out.text("total\n");
