@@ -104,11 +104,15 @@ static __always_inline void cache_key(struct fp_cache_ref *c, const struct bpf_f
 }
 
 /* The entry for c's key if it still answers a packet of ip_len bytes,
- * counted; NULL: look up. */
-static __always_inline const struct fp_cache_val *cache_find(struct fp_stats *st,
+ * counted; NULL: look up. An IPv6 device's MTU changes in no generation
+ * (IPv4's moves rt_genid): a hit is checked against the egress's MTU now. */
+static __always_inline const struct fp_cache_val *cache_find(struct xdp_md *ctx,
+							     struct fp_stats *st,
 							     struct fp_cache_ref *c, bool ipv6,
 							     __u32 ip_len)
 {
+	__u32 mtu_len = ip_len;
+
 	const struct fp_cache_val *v =
 		ipv6 ? bpf_map_lookup_elem(&fib_cache6, &c->k6) : bpf_map_lookup_elem(&fib_cache4, &c->k4);
 
@@ -123,7 +127,8 @@ static __always_inline const struct fp_cache_val *cache_find(struct fp_stats *st
 		st->cache_stale++;
 		return NULL;
 	}
-	if (ip_len > v->ok_len) {
+	if (ip_len > v->ok_len ||
+	    (ipv6 && bpf_check_mtu(ctx, v->ifindex, &mtu_len, 0, 0) != BPF_MTU_CHK_RET_SUCCESS)) {
 		st->cache_misses++;
 		return NULL;
 	}

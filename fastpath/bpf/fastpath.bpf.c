@@ -405,7 +405,7 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 	if (cache) {
 		cache_key(&c, fib, ipv6);
 		cache_generations(p->ctx, ipv6, &c.now);
-		hit = cache_find(p->st, &c, ipv6, ip_len);
+		hit = cache_find(p->ctx, p->st, &c, ipv6, ip_len);
 	}
 	if (hit) {
 		cache_answer(fib, hit);

@@ -141,4 +141,17 @@ common::Result<MtuCeilings> route_mtu_ceilings() {
   return out;
 }
 
+std::vector<int> multipath_hash_settings() {
+  std::vector<int> out;
+  for (const char* path : {"/proc/sys/net/ipv4/fib_multipath_hash_policy",
+                           "/proc/sys/net/ipv4/fib_multipath_hash_fields",
+                           "/proc/sys/net/ipv4/fib_multipath_hash_seed",
+                           "/proc/sys/net/ipv6/fib_multipath_hash_policy",
+                           "/proc/sys/net/ipv6/fib_multipath_hash_fields"}) {
+    auto v = detail::read_int(path);
+    out.push_back(v ? *v : -1);  // absent on this kernel
+  }
+  return out;
+}
+
 }  // namespace netlink

@@ -278,6 +278,14 @@ bool Daemon::poll_checks() {
     legacy_firewall_ = now;
     mirror_policy();
   }
+  // The multipath hash changes with no notification: cached answers of
+  // multipath routes would keep their old legs (the window: this poll).
+  if (auto hash = netlink::multipath_hash_settings(); hash != multipath_hash_) {
+    if (!multipath_hash_.empty())
+      if (auto r = fp_.invalidate_fib_cache(); !r)
+        common::log::error(kLog, "{}", r.error().message());
+    multipath_hash_ = std::move(hash);
+  }
   return changed;
 }
 

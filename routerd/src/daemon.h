@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "common/error.h"
 #include "common/fd.h"
@@ -99,7 +100,8 @@ class Daemon {
   Clock::time_point next_resync_;
   Clock::time_point next_neighbour_check_;
   Clock::time_point next_checks_;
-  Clock::time_point next_lease_{};  // the IPv6 cache's (fastpath::kFibCacheLease)
+  Clock::time_point next_lease_{};
+  std::vector<int> multipath_hash_;  // netlink::multipath_hash_settings, as last read  // the IPv6 cache's (fastpath::kFibCacheLease)
   // Leftovers of namespaces gone: tries left, and when the next is due.
   bool full_source_check_ = false;  // seen once, for good
   netlink::XfrmPolicies xfrm_;

@@ -16,6 +16,8 @@ require_root
 require_cmds ip nsenter jq awk
 setup_topology
 add_host 3
+# No flow label: the multipath hash of IPv6 covers it, `ip route get` not.
+in_ns "$H1" sysctl -qw net.ipv6.auto_flowlabels=0
 for h in "$H2" "$H3"; do
 	ip -n "$h" addr add 10.200.0.1/32 dev lo
 	ip -n "$h" addr add fd00:200::1/128 dev lo
@@ -37,6 +39,17 @@ declare -A VIA2=([4]=10.0.2.2 [6]=fd00:2::2) VIA3=([4]=10.0.3.2 [6]=fd00:3::2)
 declare -A DST=([4]=10.200.0.1 [6]=fd00:200::1) PORT=([4]=9600 [6]=9601)
 
 r() { ip -n "$R" "$@"; }
+
+# kernel_egress F: where r's kernel sends the stream now (h2 or h3).
+kernel_egress() {
+	local src=10.0.1.2
+	[ "$1" = 6 ] && src=fd00:1::2
+	case $(r -j route get "${DST[$1]}" from "$src" iif eth-h1 ipproto udp | jq -r '.[0].dev') in
+	eth-h2) echo h2 ;;
+	eth-h3) echo h3 ;;
+	*) echo none ;;
+	esac
+}
 
 # One family's run: the stream, then each change in turn. A change is
 # "NAME EXPECTED" and its commands; EXPECTED is h2, h3 or none (a MAC no
@@ -64,6 +77,7 @@ run_family() {
 		t0=$(date +%s%N)
 		"$@" || die "$name: $* failed"
 		t=$(date +%s%N)
+		[ "$next" = kernel ] && next=$(kernel_egress "$f")
 		echo "$t0 $t $now $next $name" >>"$TEST_TMP/changes$f"
 		now=$next
 		sleep 0.4
@@ -77,8 +91,18 @@ run_family() {
 	change "ip rule deleted" h3 r -"$f" rule del pref 100
 	change "neighbour lladdr changed, no gratuitous ARP (to a MAC no host has)" none \
 		r neigh replace "${VIA3[$f]}" lladdr 02:00:00:00:99:99 dev eth-h3 nud permanent
-	change "neighbour lladdr changed back" h3 \
-		r neigh replace "${VIA3[$f]}" lladdr "$MAC_H3" dev eth-h3 nud permanent
+	change "neighbour deleted: resolved again, to h3's MAC" h3 r neigh del "${VIA3[$f]}" dev eth-h3
+	change "the destination becomes an address of r" none \
+		r addr add "${DST[$f]}/$([ "$f" = 4 ] && echo 32 || echo 128)" dev lo
+	change "... and no longer" h3 r addr del "${DST[$f]}/$([ "$f" = 4 ] && echo 32 || echo 128)" dev lo
+	change "ECMP member added (the kernel's hash picks the leg)" kernel \
+		r -"$f" route replace "${ROUTE[$f]}" nexthop via "${VIA3[$f]}" nexthop via "${VIA2[$f]}"
+	local leg
+	leg=$(kernel_egress "$f")
+	change "the flow's ECMP member removed" "$([ "$leg" = h2 ] && echo h3 || echo h2)" \
+		r -"$f" route replace "${ROUTE[$f]}" via "$([ "$leg" = h2 ] && echo "${VIA3[$f]}" || echo "${VIA2[$f]}")"
+	r -"$f" route replace "${ROUTE[$f]}" via "${VIA3[$f]}"
+	now=h3
 	r -"$f" route add "${ROUTE[$f]}" via "${VIA2[$f]}" metric 2000  # a backup
 	change "preferred route deleted: the backup" h2 \
 		r -"$f" route del "${ROUTE[$f]}" via "${VIA3[$f]}"

@@ -93,7 +93,8 @@ check "route get -j fast path" has_keys "$(rc -j route get 10.0.2.2 iif eth-h1 |
 # The IPv4 FIB cache is on without routerd too. Pinned to one CPU (each
 # has its own answers): a route get fills it if it must, the next is
 # answered from it, the same as a fresh lookup; IPv6's is routerd's.
-cached() { in_ns "$R" taskset -c 0 "$ROUTERCTL" -j route get "$1" iif eth-h1 sport 4242 | jq -c .fastpath; }
+rc_cpu0() { in_ns "$R" taskset -c 0 "$ROUTERCTL" "$@"; }
+cached() { rc_cpu0 -j route get "$1" iif eth-h1 sport 4242 | jq -c .fastpath; }
 check "route get: the FIB cache fills, then answers as a fresh lookup would" \
 	eval 'cached 10.0.2.2 | jq -e ".cache_agrees" >/dev/null &&
 		cached 10.0.2.2 | jq -e ".cache == \"hit\" and .cache_agrees" >/dev/null'

@@ -715,10 +715,20 @@ TEST_CASE("the FIB result cache answers as the lookup did, and never after the k
     big.payload = 1400;
     Ipv6 big6 = ip6;
     big6.payload = 1400;
-    o = run(ipv6 ? testpkt::ipv6_frame(r.r0.mac, kSender, big6)
-                 : testpkt::ipv4_frame(r.r0.mac, kSender, big));
+    const Bytes big_in = ipv6 ? testpkt::ipv6_frame(r.r0.mac, kSender, big6)
+                              : testpkt::ipv4_frame(r.r0.mac, kSender, big);
+    o = run(big_in);
     CHECK(o.action == XDP_REDIRECT);
     check_cache(o, 0, 1, 0);
+    CHECK(run(big_in).action == XDP_REDIRECT);  // answered
+    // The egress's MTU falls below it, and the lookup says it is too big:
+    // IPv4's generations move; IPv6's do not, and the hit's check against
+    // the device's MTU now sends it to the lookup.
+    testenv::sh("ip link set r3 mtu 1280");
+    o = run(big_in);
+    CHECK(o.passed(FP_PASS_FRAG_NEEDED) == 1);
+    check_cache(o, 0, 1, ipv6 ? 0 : 1);
+    testenv::sh("ip link set r3 mtu 9000");
 
     // The route goes: IPv4 counts it (fib_seq); IPv6 deletions count in
     // nothing the kernel keeps, so the loader's invalidation stands in.

@@ -18,6 +18,7 @@
 # Usage: tools/bench/bench.sh [--quick] [--rounds N] [--duration S]
 #          [--tcp-duration S] [--cells "ROUTES:DESTS ..."] [--families "ipv4 ipv6"]
 #          [--parts "pps tcp stateful nsperpkt"] [--seed N] [--out DIR]
+#          [--cache-entries N]  (the fast path's FIB cache size; nocache: 0)
 # Run as root after a build (./run.sh bench does both). Modes are
 # interleaved (kernel, fastpath, limit, kernel, ...) so a drifting machine
 # shows up as spread, not as a difference between modes.
@@ -46,6 +47,7 @@ FAMILIES="ipv4 ipv6"
 PARTS="pps tcp stateful nsperpkt"
 SEED=1
 OUT=$ROOT_DIR/bench-results
+FIB_CACHE_ENTRIES=131072
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=true ;;
@@ -57,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--parts) PARTS=${2:?}; shift ;;
 	--seed) SEED=${2:?}; shift ;;
 	--out) OUT=${2:?}; shift ;;
+	--cache-entries) FIB_CACHE_ENTRIES=${2:?}; shift ;;
 	-h | --help) usage ;;
 	*) echo "bench: unknown argument $1" >&2; usage ;;
 	esac
@@ -248,13 +251,13 @@ meta=$(jq -n --arg started "$STARTED" --arg finished "$(date -u +%Y-%m-%dT%H:%M:
 	--arg commit "$(git -C "$ROOT_DIR" describe --always --dirty 2>/dev/null || echo unknown)" \
 	--argjson rounds "$ROUNDS" --argjson duration "$DURATION" \
 	--argjson tcp_duration "$TCP_DURATION" --arg cells "$CELLS" --arg families "$FAMILIES" \
-	--arg parts "$PARTS" --argjson seed "$SEED" '
+	--arg parts "$PARTS" --argjson seed "$SEED" --argjson cache "$FIB_CACHE_ENTRIES" '
 	{started: $started, finished: $finished, quick: $quick,
 	 host: {kernel: $kernel, cpus: $cpus, cpu_model: $cpu, loadavg_at_end: $load,
 	        commit: $commit},
 	 config: {rounds: $rounds, duration_s: $duration, tcp_duration_s: $tcp_duration,
 	          frame_size: 64, sender_threads: 1, seed: $seed,
-	          modes: ["kernel", "fastpath", "nocache", "limit"],
+	          modes: ["kernel", "fastpath", "nocache", "limit"], fib_cache_entries: $cache,
 	          families: ($families | split(" ")), parts: ($parts | split(" ")),
 	          cells: [$cells | split(" ")[] | split(":") |
 	                  {routes: (.[0] | tonumber), destinations: (.[1] | tonumber)}]}}')

@@ -131,12 +131,12 @@ fastpath_ready() {
 }
 
 # start_routerd [CACHE_ENTRIES]: routerd managing r's interfaces, the FIB
-# result cache at its default size or this one (0: off).
+# result cache at $FIB_CACHE_ENTRIES or this size (0: off).
 start_routerd() {
 	cat >"$WORK/routerd.conf" <<-EOF
 		log_level = "info"
 		control_socket = "$ROUTERD_SOCKET"
-		fib_cache_entries = ${1:-131072}
+		fib_cache_entries = ${1:-$FIB_CACHE_ENTRIES}
 		[[interface]]
 		name = "eth-h*"
 		mode = "native"
@@ -174,6 +174,9 @@ stop_limit() {
 r_has_no_xdp() {
 	[ "$(xdp_mode "$R" eth-h1)" = none ] && [ "$(xdp_mode "$R" eth-h2)" = none ]
 }
+
+# The modes in which routerd runs the fast path (with and without its cache).
+routerd_mode() { [ "$1" = fastpath ] || [ "$1" = nocache ]; }
 
 mode_up() {
 	case $1 in
@@ -246,7 +249,7 @@ pps_sample() {
 	xdp=$(xdp_mode "$R" eth-h1)
 	k0=$(kernel_forwarded "$fam")
 	f0="null null"
-	[ "$mode" = fastpath ] && f0=$(fastpath_counters)
+	routerd_mode "$mode" && f0=$(fastpath_counters)
 
 	nsenter --net="/run/netns/$H2" -- "$PKTGEN" sink -j dev eth0 idle 0.5 \
 		duration $((${DURATION%.*} + 30)) >"$s.sink" 2>"$s.sink.err" &
@@ -264,7 +267,7 @@ pps_sample() {
 
 	k1=$(kernel_forwarded "$fam")
 	f1="null null"
-	[ "$mode" = fastpath ] && f1=$(fastpath_counters)
+	routerd_mode "$mode" && f1=$(fastpath_counters)
 	mode_down "$mode"
 	[ "$mode" = limit ] && cp "$WORK/limit.json" "$s.limit"
 

@@ -121,6 +121,16 @@ int link_show(Context& ctx, cli::Args& args) {
     out.close_object();
   }
   out.close_array();
+  // The FIB result cache, and why it is off where routerd says so.
+  std::string unavailable;
+  if (auto st = daemon_request(ctx, {{"command", "status"}}); st && st->value("ok", false))
+    unavailable = st->value("fib_cache_unavailable", std::string{});
+  const bool v4 = snap && snap->fib_cache_ipv4, v6 = snap && snap->fib_cache_ipv6;
+  out.open_object("fib_cache");
+  out.field("ipv4", v4, v4 ? "fib cache: IPv4 on" : "fib cache: IPv4 off");
+  out.field("ipv6", v6, v6 ? ", IPv6 on" : ", IPv6 off");
+  out.field("unavailable", unavailable, unavailable.empty() ? "\n" : " ({})\n");
+  out.close_object();
   return cli::kExitOk;
 }
 

@@ -47,4 +47,9 @@ struct MtuCeilings {
 };
 common::Result<MtuCeilings> route_mtu_ceilings();
 
+// The settings the kernel's multipath hash depends on (per family its
+// policy and fields, IPv4's seed), as read now: to compare, not to read.
+// Changing them sends no notification.
+std::vector<int> multipath_hash_settings();
+
 }  // namespace netlink
