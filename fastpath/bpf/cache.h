@@ -36,6 +36,14 @@ struct {
 	__type(value, struct fp_cache_val);
 } fib_cache6 SEC(".maps");
 
+/* Per CPU: whether the cache is earning its keep (fp_cache_gate). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_cache_gate);
+} cache_gate SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FP_CACHE_GENS);
@@ -74,6 +82,38 @@ static __always_inline void cache_generations(struct xdp_md *ctx, bool ipv6,
 		v->fib_gen = (__u64)net->ipv4.fib_seq << 32 | (__u32)net->ipv4.rt_genid.counter;
 	v->neigh_gen = fp_gen(FP_CACHE_GEN_NEIGH);
 	v->loader_gen = fp_gen(FP_CACHE_GEN_LOADER);
+}
+
+/* Whether this lookup goes through the cache: not while the CPU rests it
+ * (counted as skipped). */
+static __always_inline struct fp_cache_gate *cache_admit(struct fp_stats *st, bool ungated)
+{
+	__u32 zero = 0;
+	struct fp_cache_gate *g = bpf_map_lookup_elem(&cache_gate, &zero);
+
+	if (!g)
+		return NULL;
+	if (ungated)
+		g->rest = 0;
+	if (g->rest) {
+		g->rest--;
+		st->cache_skipped++;
+		return NULL;
+	}
+	return g;
+}
+
+/* One lookup through the cache, hit or not: at a window's end, a hit
+ * ratio under one half rests the cache. */
+static __always_inline void cache_account(struct fp_cache_gate *g, bool hit)
+{
+	g->hits += hit;
+	if (++g->lookups < FP_CACHE_WINDOW)
+		return;
+	if (g->hits * 2 < g->lookups)
+		g->rest = FP_CACHE_REST;
+	g->lookups = 0;
+	g->hits = 0;
 }
 
 /* The lookup's input as the key, before the lookup overwrites it. */

@@ -395,9 +395,11 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 
 	/* The result cache answers while nothing the lookup depends on has
 	 * changed; its generations are read before the lookup they guard. */
-	const bool cache = ipv6 ? (lim->fib_cache & FP_CACHE_IPV6) &&
-					  bpf_ktime_get_ns() < lim->ipv6_cache_until_ns
-				: lim->fib_cache & FP_CACHE_IPV4;
+	const bool cache_on = ipv6 ? (lim->fib_cache & FP_CACHE_IPV6) &&
+					     bpf_ktime_get_ns() < lim->ipv6_cache_until_ns
+				   : lim->fib_cache & FP_CACHE_IPV4;
+	struct fp_cache_gate *cache =
+		cache_on ? cache_admit(p->st, lim->fib_cache & FP_CACHE_UNGATED) : NULL;
 	const struct fp_cache_val *hit = NULL;
 	struct fp_cache_ref c;
 	long rc;
@@ -406,6 +408,7 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 		cache_key(&c, fib, ipv6);
 		cache_generations(p->ctx, ipv6, &c.now);
 		hit = cache_find(p->ctx, p->st, &c, ipv6, ip_len);
+		cache_account(cache, hit);
 	}
 	if (hit) {
 		cache_answer(fib, hit);

@@ -551,7 +551,7 @@ uint64_t lease_end() {
 
 }  // namespace
 
-Result<void> Fastpath::set_fib_cache(bool ipv4, bool ipv6) {
+Result<void> Fastpath::set_fib_cache(bool ipv4, bool ipv6, bool gated) {
   if ((ipv4 || ipv6) && impl_->cache_unavailable)
     return common::fail(EOPNOTSUPP,
                         fmt::format("the FIB result cache is unavailable: {}",
@@ -561,7 +561,8 @@ Result<void> Fastpath::set_fib_cache(bool ipv4, bool ipv6) {
   if (auto r = impl_->bump_loader_gen(); !r) return r;
   return update_limits(bpf_map__fd(impl_->skel->maps.limits), "the FIB result cache",
                        [&](fp_limits& lim) {
-                         lim.fib_cache = (ipv4 ? FP_CACHE_IPV4 : 0u) | (ipv6 ? FP_CACHE_IPV6 : 0u);
+                         lim.fib_cache = (ipv4 ? FP_CACHE_IPV4 : 0u) | (ipv6 ? FP_CACHE_IPV6 : 0u) |
+                                         (gated ? 0u : FP_CACHE_UNGATED);
                          lim.ipv6_cache_until_ns = ipv6 ? lease_end() : 0;
                        });
 }

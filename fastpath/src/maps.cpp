@@ -89,6 +89,7 @@ Result<Counters> read_stats(int fd, uint32_t slot) {
   sum.cache_misses = s.cache_misses;
   sum.cache_stale = s.cache_stale;
   sum.cache_fills = s.cache_fills;
+  sum.cache_skipped = s.cache_skipped;
   return sum;
 }
 
@@ -239,6 +240,7 @@ Counters& Counters::operator+=(const Counters& o) {
   cache_misses += o.cache_misses;
   cache_stale += o.cache_stale;
   cache_fills += o.cache_fills;
+  cache_skipped += o.cache_skipped;
   return *this;
 }
 

@@ -15,7 +15,7 @@ static_assert(sizeof(fp_iface) == 16);
 static_assert(offsetof(fp_iface, mac) == 0);
 static_assert(offsetof(fp_iface, flags) == 6);
 static_assert(offsetof(fp_iface, slot) == 8);
-static_assert(sizeof(fp_stats) == 8 * (2 + FP_PASS__MAX + 4));
+static_assert(sizeof(fp_stats) == 8 * (2 + FP_PASS__MAX + 5));
 static_assert(offsetof(fp_stats, pass) == 16);
 static_assert(offsetof(fp_stats, cache_hits) == 8 * (2 + FP_PASS__MAX));
 static_assert(sizeof(fp_cache_key4) == 20);

@@ -660,7 +660,7 @@ TEST_CASE("the FIB result cache answers as the lookup did, and never after the k
   CPU_ZERO(&one);
   CPU_SET(::sched_getcpu(), &one);
   REQUIRE(::sched_setaffinity(0, sizeof(one), &one) == 0);
-  REQUIRE(r.fp.set_fib_cache(true, true));
+  REQUIRE(r.fp.set_fib_cache(true, true, false));
   for (bool ipv6 : {false, true}) {
     CAPTURE(ipv6);
     Ipv4 ip;
@@ -738,6 +738,19 @@ TEST_CASE("the FIB result cache answers as the lookup did, and never after the k
     CHECK(o.output == via_r1);
     check_cache(o, 0, 1, 1);
   }
+  // Gated (routerd's setting): a window of lookups that all miss (a flow
+  // each, more flows than a cache holds) rests it; then lookups go past it.
+  REQUIRE(r.fp.set_fib_cache(true, true));
+  Ipv4 flow;
+  flow.dst = "10.9.7.7";
+  for (uint16_t i = 0; i < FP_CACHE_WINDOW; ++i) {
+    flow.sport = static_cast<uint16_t>(10000 + i);
+    run(testpkt::ipv4_frame(r.r0.mac, kSender, flow));
+  }
+  const Outcome rested = run(testpkt::ipv4_frame(r.r0.mac, kSender, flow));
+  CHECK(rested.action == XDP_REDIRECT);
+  CHECK(rested.after.cache_skipped - rested.before.cache_skipped == 1);
+  check_cache(rested, 0, 0, 0);
   // Off: every packet looked up, nothing counted.
   REQUIRE(r.fp.set_fib_cache(false, false));
   Ipv4 ip;

@@ -59,6 +59,22 @@ struct fp_stats {
 	__u64 cache_misses;
 	__u64 cache_stale;
 	__u64 cache_fills;
+	/* Looked up without it: the CPU's recent hit ratio was too low for the
+	 * cache to pay for its misses (more live flows than it holds). */
+	__u64 cache_skipped;
+};
+
+/* The cache stands aside on a CPU whose last FP_CACHE_WINDOW lookups hit
+ * less than half the time, for FP_CACHE_REST lookups, then tries again:
+ * a cache that thrashes costs a miss and a fill per packet, more than it
+ * saves. */
+#define FP_CACHE_WINDOW 256
+#define FP_CACHE_REST 4096
+struct fp_cache_gate {
+	__u32 lookups; /* in the current window */
+	__u32 hits;
+	__u32 rest;    /* lookups left to make without the cache */
+	__u32 _pad;
 };
 
 #define FP_MAX_SLOTS 256
@@ -110,6 +126,7 @@ struct fp_limits {
 };
 #define FP_CACHE_IPV4 (1U << 0)
 #define FP_CACHE_IPV6 (1U << 1)
+#define FP_CACHE_UNGATED (1U << 2) /* never rested (fp_cache_gate): for tests */
 
 /* The FIB result cache (maps "fib_cache4" and "fib_cache6", per-CPU LRU
  * hashes): a lookup's whole input as the key, so policy rules and the

@@ -50,6 +50,7 @@ struct Counters {
   uint64_t cache_misses = 0;
   uint64_t cache_stale = 0;
   uint64_t cache_fills = 0;
+  uint64_t cache_skipped = 0;
 
   uint64_t passed() const;
   uint64_t operator[](enum fp_pass_reason r) const { return pass[r]; }
@@ -182,7 +183,9 @@ class Fastpath {
   // unavailable. IPv6 deletions count in no kernel generation: the IPv6
   // cache is used only by a caller that hears of them (invalidate below)
   // and renews its lease while it does (kFibCacheLease).
-  Result<void> set_fib_cache(bool ipv4, bool ipv6);
+  // gated: rested on a CPU where it hits too rarely to pay (the
+  // default); ungated, every lookup goes through it (tests of its answers).
+  Result<void> set_fib_cache(bool ipv4, bool ipv6, bool gated = true);
   Result<void> renew_fib_cache_lease();
   // Why the cache cannot be used here (a tracepoint it needs would not
   // attach); nullopt: it can.

@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   // With the FIB result cache on, every frame runs twice: the second is
   // answered from what the first filled (on the same CPU: its answers are
   // per CPU), and must be the same.
-  if (auto r = fp->set_fib_cache(true, true); !r) die(r.error().message());
+  if (auto r = fp->set_fib_cache(true, true, false); !r) die(r.error().message());
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(::sched_getcpu(), &one);

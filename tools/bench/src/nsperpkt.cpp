@@ -126,7 +126,7 @@ std::string pass_counts(const fastpath::Fastpath& fp) {
 // run must have taken the path the case claims.
 Result<void> run_calls(const Case& c, uint32_t ingress, uint32_t calls, uint32_t repeat,
                        uint32_t first, fastpath::Fastpath& fp, std::vector<uint32_t>& ns) {
-  if (auto r = fp.set_fib_cache(c.fib_cache, c.fib_cache); !r) return r;
+  if (auto r = fp.set_fib_cache(c.fib_cache, c.fib_cache, false); !r) return r;
   uint64_t before = 0;
   if (c.counter) {
     auto b = c.counter();

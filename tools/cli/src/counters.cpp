@@ -32,12 +32,13 @@ void print_counters(Output& out, const fastpath::Counters& c) {
   out.close_object();
   out.newline();
   // The result cache's answers: text only where it answered at all.
-  const bool used = c.cache_hits || c.cache_misses;
+  const bool used = c.cache_hits || c.cache_misses || c.cache_skipped;
   out.open_object("fib_cache");
   out.field("hits", c.cache_hits, used ? "    fib cache {} hits" : "");
   out.field("misses", c.cache_misses, used ? ", {} misses" : "");
   out.field("stale", c.cache_stale, used ? " ({} stale)" : "");
-  out.field("fills", c.cache_fills, used ? ", {} filled\n" : "");
+  out.field("fills", c.cache_fills, used ? ", {} filled" : "");
+  out.field("skipped", c.cache_skipped, used ? ", {} looked up past it (resting)\n" : "");
   out.close_object();
 }
 
