@@ -69,7 +69,7 @@ struct fp_stats {
  * a cache that thrashes costs a miss and a fill per packet, more than it
  * saves. */
 #define FP_CACHE_WINDOW 256
-#define FP_CACHE_REST 4096
+#define FP_CACHE_REST 16384
 struct fp_cache_gate {
 	__u32 lookups; /* in the current window */
 	__u32 hits;
