@@ -103,8 +103,8 @@ static __always_inline struct fp_cache_gate *cache_admit(struct fp_stats *st, bo
 	return g;
 }
 
-/* One lookup through the cache, hit or not: at a window's end, a hit
- * ratio under one half rests the cache. */
+/* One answer the cache could give, hit or filled: at a window's end, a
+ * hit ratio under one half rests the cache. */
 static __always_inline void cache_account(struct fp_cache_gate *g, bool hit)
 {
 	g->hits += hit;

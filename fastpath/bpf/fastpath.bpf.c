@@ -408,7 +408,8 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 		cache_key(&c, fib, ipv6);
 		cache_generations(p->ctx, ipv6, &c.now);
 		hit = cache_find(p->ctx, p->st, &c, ipv6, ip_len);
-		cache_account(cache, hit);
+		if (hit)
+			cache_account(cache, true);
 	}
 	if (hit) {
 		cache_answer(fib, hit);
@@ -439,8 +440,12 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 			return pass(p, FP_PASS_SOURCE_INVALID);
 		}
 	}
-	if (cache && !hit)
+	/* A miss counts against the cache only if it could have answered:
+	 * what goes to the kernel is never cached. */
+	if (cache && !hit) {
 		cache_fill(p->st, &c, fib, ip_len, ipv6);
+		cache_account(cache, false);
+	}
 	action = redirect(p, fib);
 	if (action != XDP_REDIRECT)
 		return action;

@@ -64,7 +64,8 @@ struct fp_stats {
 	__u64 cache_skipped;
 };
 
-/* The cache stands aside on a CPU whose last FP_CACHE_WINDOW lookups hit
+/* The cache stands aside on a CPU whose last FP_CACHE_WINDOW cacheable
+ * lookups (hits and fills: a lookup the kernel takes is never cached) hit
  * less than half the time, for FP_CACHE_REST lookups, then tries again:
  * a cache that thrashes costs a miss and a fill per packet, more than it
  * saves. */
