@@ -148,6 +148,7 @@ static __always_inline void cache_key(struct fp_cache_ref *c, const struct bpf_f
  * (IPv4's moves rt_genid): a hit is checked against the egress's MTU now. */
 static __always_inline const struct fp_cache_val *cache_find(struct xdp_md *ctx,
 							     struct fp_stats *st,
+							     struct fp_cache_gate *g,
 							     struct fp_cache_ref *c, bool ipv6,
 							     __u32 ip_len)
 {
@@ -173,6 +174,7 @@ static __always_inline const struct fp_cache_val *cache_find(struct xdp_md *ctx,
 		return NULL;
 	}
 	st->cache_hits++;
+	cache_account(g, true);
 	return v;
 }
 
@@ -185,9 +187,11 @@ static __always_inline void cache_answer(struct bpf_fib_lookup *fib, const struc
 }
 
 /* A successful lookup (and source check) for c's key, under the
- * generations read before it. */
-static __always_inline void cache_fill(struct fp_stats *st, struct fp_cache_ref *c,
-				       const struct bpf_fib_lookup *fib, __u32 ip_len, bool ipv6)
+ * generations read before it. A miss counts against the cache only here,
+ * where it could have answered: what goes to the kernel is never cached. */
+static __always_inline void cache_fill(struct fp_stats *st, struct fp_cache_gate *g,
+				       struct fp_cache_ref *c, const struct bpf_fib_lookup *fib,
+				       __u32 ip_len, bool ipv6)
 {
 	c->now.ifindex = fib->ifindex;
 	c->now.ok_len = ip_len;
@@ -199,6 +203,7 @@ static __always_inline void cache_fill(struct fp_stats *st, struct fp_cache_ref 
 		bpf_map_update_elem(&fib_cache4, &c->k4, &c->now, BPF_ANY);
 	if (!c->found)
 		st->cache_fills++;
+	cache_account(g, false);
 }
 
 /* A neighbour of this namespace changed: every entry filled before is

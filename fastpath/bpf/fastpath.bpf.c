@@ -407,9 +407,7 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 	if (cache) {
 		cache_key(&c, fib, ipv6);
 		cache_generations(p->ctx, ipv6, &c.now);
-		hit = cache_find(p->ctx, p->st, &c, ipv6, ip_len);
-		if (hit)
-			cache_account(cache, true);
+		hit = cache_find(p->ctx, p->st, cache, &c, ipv6, ip_len);
 	}
 	if (hit) {
 		cache_answer(fib, hit);
@@ -440,12 +438,8 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 			return pass(p, FP_PASS_SOURCE_INVALID);
 		}
 	}
-	/* A miss counts against the cache only if it could have answered:
-	 * what goes to the kernel is never cached. */
-	if (cache && !hit) {
-		cache_fill(p->st, &c, fib, ip_len, ipv6);
-		cache_account(cache, false);
-	}
+	if (cache && !hit)
+		cache_fill(p->st, cache, &c, fib, ip_len, ipv6);
 	action = redirect(p, fib);
 	if (action != XDP_REDIRECT)
 		return action;
