@@ -13,9 +13,11 @@
 # SLACK after a change's command returned was forwarded after the change.
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmds ip nsenter jq awk
+require_cmds ip nsenter jq awk nft
 setup_topology
 add_host 3
+# A neighbour that stops answering goes FAILED within 3 probes of 100 ms.
+in_ns "$R" sysctl -qw net.ipv4.neigh.eth-h3.retrans_time_ms=100 net.ipv6.neigh.eth-h3.retrans_time_ms=100
 # No flow label: the multipath hash of IPv6 covers it, `ip route get` not.
 in_ns "$H1" sysctl -qw net.ipv6.auto_flowlabels=0
 for h in "$H2" "$H3"; do
@@ -32,13 +34,50 @@ in_ns "$H1" ping -c1 -W2 10.0.3.2 >/dev/null && in_ns "$H1" ping -6 -c1 -W2 fd00
 check "routerd says the cache is on for both families" \
 	eval 'rctl -j stats | jq -e ".fib_cache.ipv4 and .fib_cache.ipv6" >/dev/null'
 
-RATE=4000 SLACK_MS=2
+# Datagrams of 1400 bytes with DF, never fragmented by h1: an MTU of 1280
+# on r's way to them sends them to r's kernel, which answers with ICMP.
+RATE=4000 SLACK_MS=2 SIZE=1400
 MAC_H3=$(ip -n "$H3" -j link show eth0 | jq -r '.[0].address')
 declare -A ROUTE=([4]=10.200.0.0/24 [6]=fd00:200::/64) MORE=([4]=10.200.0.0/25 [6]=fd00:200::/65)
 declare -A VIA2=([4]=10.0.2.2 [6]=fd00:2::2) VIA3=([4]=10.0.3.2 [6]=fd00:3::2)
 declare -A DST=([4]=10.200.0.1 [6]=fd00:200::1) PORT=([4]=9600 [6]=9601)
 
 r() { ip -n "$R" "$@"; }
+
+neigh_state() { r -j neigh show "$1" dev eth-h3 | jq -r '.[0].state[0] // "none"'; }
+neigh_invalid() { case $(neigh_state "$1") in FAILED | INCOMPLETE) true ;; *) false ;; esac; }
+neigh_reachable() { [ "$(neigh_state "$1")" = REACHABLE ]; }
+
+# neigh_fails F: h3 stops answering ARP and neighbour solicitations, and
+# r's entry for it, probed, goes FAILED: the command returns once r's
+# kernel no longer holds a valid entry.
+neigh_fails() {
+	in_ns "$H3" nft -f - <<-'EOF' || return 1
+		table netdev nd_block {
+			chain in {
+				type filter hook ingress device eth0 priority 0;
+				arp operation request drop
+				icmpv6 type nd-neighbor-solicit drop
+			}
+		}
+	EOF
+	r neigh replace "${VIA3[$1]}" lladdr "$MAC_H3" dev eth-h3 nud probe &&
+		wait_until 5 neigh_invalid "${VIA3[$1]}"
+}
+
+# neigh_answers F: h3 answers again; r's kernel, resolving for the packets
+# the fast path passed it, has it REACHABLE.
+neigh_answers() {
+	in_ns "$H3" nft delete table netdev nd_block && wait_until 5 neigh_reachable "${VIA3[$1]}"
+}
+
+# link_up F: eth-h3 up again with its address, and the route through it.
+link_up() {
+	r link set eth-h3 up || return 1
+	[ "$1" = 4 ] || r addr add fd00:3::1/64 dev eth-h3 nodad || return 1
+	r -"$1" route replace "${ROUTE[$1]}" via "${VIA3[$1]}" && wait_until 5 egress_is_h3 "$1"
+}
+egress_is_h3() { [ "$(kernel_egress "$1")" = h3 ]; }
 
 # kernel_egress F: where r's kernel sends the stream now (h2 or h3).
 kernel_egress() {
@@ -67,7 +106,7 @@ run_family() {
 		wait_until 5 udp_listening "$ns" "${PORT[$f]}" || die "no receiver in $h"
 	done
 	nsenter --net="/run/netns/$H1" -- "$TOOLS/udpstream" send "${DST[$f]}" "${PORT[$f]}" \
-		"$STREAM_MAX" "$RATE" >/dev/null &
+		"$STREAM_MAX" "$RATE" "$SIZE" >/dev/null &
 	pid=$!
 	: >"$TEST_TMP/changes$f"
 	local now=h2
@@ -92,6 +131,13 @@ run_family() {
 	change "neighbour lladdr changed, no gratuitous ARP (to a MAC no host has)" none \
 		r neigh replace "${VIA3[$f]}" lladdr 02:00:00:00:99:99 dev eth-h3 nud permanent
 	change "neighbour deleted: resolved again, to h3's MAC" h3 r neigh del "${VIA3[$f]}" dev eth-h3
+	change "route MTU lowered to 1280, under the datagrams" none \
+		r -"$f" route replace "${ROUTE[$f]}" via "${VIA3[$f]}" mtu lock 1280
+	change "route MTU back" h3 r -"$f" route replace "${ROUTE[$f]}" via "${VIA3[$f]}"
+	change "device MTU lowered to 1280, under the datagrams" none r link set eth-h3 mtu 1280
+	change "device MTU back" h3 r link set eth-h3 mtu 1500
+	change "neighbour probed, unanswered: FAILED" none neigh_fails "$f"
+	change "neighbour answers again: REACHABLE" h3 neigh_answers "$f"
 	change "the destination becomes an address of r" none \
 		r addr add "${DST[$f]}/$([ "$f" = 4 ] && echo 32 || echo 128)" dev lo
 	change "... and no longer" h3 r addr del "${DST[$f]}/$([ "$f" = 4 ] && echo 32 || echo 128)" dev lo
@@ -101,13 +147,14 @@ run_family() {
 	leg=$(kernel_egress "$f")
 	change "the flow's ECMP member removed" "$([ "$leg" = h2 ] && echo h3 || echo h2)" \
 		r -"$f" route replace "${ROUTE[$f]}" via "$([ "$leg" = h2 ] && echo "${VIA3[$f]}" || echo "${VIA2[$f]}")"
-	r -"$f" route replace "${ROUTE[$f]}" via "${VIA3[$f]}"
-	now=h3
+	# Every change is judged up to the next one: this one too.
+	change "the other member back alone" h3 r -"$f" route replace "${ROUTE[$f]}" via "${VIA3[$f]}"
 	r -"$f" route add "${ROUTE[$f]}" via "${VIA2[$f]}" metric 2000  # a backup
 	change "preferred route deleted: the backup" h2 \
 		r -"$f" route del "${ROUTE[$f]}" via "${VIA3[$f]}"
 	change "preferred route added again" h3 r -"$f" route add "${ROUTE[$f]}" via "${VIA3[$f]}"
 	change "link of the preferred route down: the backup" h2 r link set eth-h3 down
+	change "link up, its route added again" h3 link_up "$f"
 	kill -TERM "$pid"
 	wait "$pid"
 	sleep 0.3

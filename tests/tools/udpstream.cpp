@@ -1,10 +1,13 @@
 // Test tool: a paced, numbered UDP stream and a receiver that accounts for
 // every datagram, so a test can say "sent N, received N, none missing".
 //
-//   udpstream send ADDRESS PORT COUNT RATE_PPS
+//   udpstream send ADDRESS PORT COUNT RATE_PPS [SIZE]
 //   udpstream recv PORT COUNT TIMEOUT_S [LOG]   (prints JSON)
 // Each datagram carries its sequence number and the wall-clock time it was
 // sent (ns); LOG, if given, gets "SEQ SENT_NS" for every datagram received.
+// SIZE pads each datagram to SIZE bytes, sent with DF and never fragmented
+// by the sender whatever ICMP says (PMTUDISC_PROBE): a smaller MTU on the
+// path stops them at the router.
 // SIGTERM stops a sender early: it sends "end N" (three times) with the
 // number N it sent, and a receiver then expects N instead of COUNT, so a
 // stream can last exactly as long as whatever the test does meanwhile.
@@ -41,7 +44,7 @@ void stop_on_signals() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
+int send_stream(const char* addr, int port, uint64_t count, uint64_t rate, size_t size) {
   sockaddr_storage ss{};
   socklen_t len;
   int family;
@@ -60,6 +63,12 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
     len = sizeof(*a4);
   }
   const int fd = socket(family, SOCK_DGRAM, 0);
+  if (size) {
+    const int probe = family == AF_INET6 ? IPV6_PMTUDISC_PROBE : IP_PMTUDISC_PROBE;
+    if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof(probe));
+    else setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe));
+  }
+  std::vector<char> buf(std::max<size_t>(size, 64), 0);
   stop_on_signals();
   const auto start = Clock::now();
   uint64_t seq = 0;
@@ -67,12 +76,12 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
     // Paced against the clock, not by sleeping a fixed time per datagram.
     const auto due = start + std::chrono::nanoseconds(seq * 1000000000ull / rate);
     std::this_thread::sleep_until(due);
-    char buf[64];
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const int n = snprintf(buf, sizeof(buf), "%llu %lld", static_cast<unsigned long long>(seq),
+    const int n = snprintf(buf.data(), 64, "%llu %lld", static_cast<unsigned long long>(seq),
                            static_cast<long long>(
                                std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
-    while (sendto(fd, buf, n, 0, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
+    const size_t out = std::max<size_t>(size, n);
+    while (sendto(fd, buf.data(), out, 0, reinterpret_cast<sockaddr*>(&ss), len) < 0) {
       if (errno != ENOBUFS && errno != EAGAIN) {
         fmt::print(stderr, "udpstream: send: {}\n", std::strerror(errno));
         return 1;
@@ -81,9 +90,9 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate) {
   }
   if (stop_requested) {
     // Lost end markers leave the receiver waiting until its timeout.
-    char buf[32];
-    const int n = snprintf(buf, sizeof(buf), "end %llu", static_cast<unsigned long long>(seq));
-    for (int i = 0; i < 3; ++i) sendto(fd, buf, n, 0, reinterpret_cast<sockaddr*>(&ss), len);
+    char marker[32];
+    const int n = snprintf(marker, sizeof(marker), "end %llu", static_cast<unsigned long long>(seq));
+    for (int i = 0; i < 3; ++i) sendto(fd, marker, n, 0, reinterpret_cast<sockaddr*>(&ss), len);
   }
   fmt::print("{{\"sent\": {}}}\n", seq);
   return 0;
@@ -140,12 +149,13 @@ int receive_stream(int port, uint64_t count, int timeout_s, const char* log_path
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "send" && argc == 6)
+  if (mode == "send" && (argc == 6 || argc == 7))
     return send_stream(argv[2], std::atoi(argv[3]), std::strtoull(argv[4], nullptr, 10),
-                       std::strtoull(argv[5], nullptr, 10));
+                       std::strtoull(argv[5], nullptr, 10),
+                       argc == 7 ? std::strtoull(argv[6], nullptr, 10) : 0);
   if (mode == "recv" && (argc == 5 || argc == 6))
     return receive_stream(std::atoi(argv[2]), std::strtoull(argv[3], nullptr, 10),
                           std::atoi(argv[4]), argc == 6 ? argv[5] : nullptr);
-  fmt::print(stderr, "usage: udpstream send ADDRESS PORT COUNT RATE | recv PORT COUNT TIMEOUT_S [LOG]\n");
+  fmt::print(stderr, "usage: udpstream send ADDRESS PORT COUNT RATE [SIZE] | recv PORT COUNT TIMEOUT_S [LOG]\n");
   return 2;
 }
