@@ -396,7 +396,7 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 	/* The result cache answers while nothing the lookup depends on has
 	 * changed; its generations are read before the lookup they guard. */
 	const bool cache_on = ipv6 ? (lim->fib_cache & FP_CACHE_IPV6) &&
-					     bpf_ktime_get_ns() < lim->ipv6_cache_until_ns
+					     bpf_ktime_get_coarse_ns() < lim->ipv6_cache_until_ns
 				   : lim->fib_cache & FP_CACHE_IPV4;
 	struct fp_cache_gate *cache =
 		cache_on ? cache_admit(p->st, lim->fib_cache & FP_CACHE_UNGATED) : NULL;

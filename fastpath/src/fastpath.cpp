@@ -544,7 +544,7 @@ namespace {
 
 uint64_t lease_end() {
   timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);  // bpf_ktime_get_ns's clock
+  ::clock_gettime(CLOCK_MONOTONIC, &now);  // bpf_ktime_get_coarse_ns's clock
   return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + now.tv_nsec +
          std::chrono::nanoseconds(kFibCacheLease).count();
 }
