@@ -103,14 +103,19 @@ static __always_inline struct fp_cache_gate *cache_admit(struct fp_stats *st, bo
 	return g;
 }
 
+/* What each cache holds, set by the loader as it sizes them. */
+const volatile __u32 fib_cache_capacity[2] = { 1, 1 };
+
 /* One answer the cache could give, hit or filled: at a window's end, a
- * hit ratio under one half rests the cache. */
-static __always_inline void cache_account(struct fp_cache_gate *g, bool hit)
+ * hit ratio under one half rests the cache, once this CPU has filled as
+ * many keys as it holds (before, a cold cache over many flows would look
+ * like one thrashing, and warm at a window's fills per rest). */
+static __always_inline void cache_account(struct fp_cache_gate *g, bool hit, bool ipv6)
 {
 	g->hits += hit;
 	if (++g->lookups < FP_CACHE_WINDOW)
 		return;
-	if (g->hits * 2 < g->lookups)
+	if (g->hits * 2 < g->lookups && g->fills[ipv6] >= fib_cache_capacity[ipv6])
 		g->rest = FP_CACHE_REST;
 	g->lookups = 0;
 	g->hits = 0;
@@ -174,7 +179,7 @@ static __always_inline const struct fp_cache_val *cache_find(struct xdp_md *ctx,
 		return NULL;
 	}
 	st->cache_hits++;
-	cache_account(g, true);
+	cache_account(g, true, ipv6);
 	return v;
 }
 
@@ -201,9 +206,11 @@ static __always_inline void cache_fill(struct fp_stats *st, struct fp_cache_gate
 		bpf_map_update_elem(&fib_cache6, &c->k6, &c->now, BPF_ANY);
 	else
 		bpf_map_update_elem(&fib_cache4, &c->k4, &c->now, BPF_ANY);
-	if (!c->found)
+	if (!c->found) {
 		st->cache_fills++;
-	cache_account(g, false);
+		g->fills[ipv6]++;
+	}
+	cache_account(g, false, ipv6);
 }
 
 /* A neighbour of this namespace changed: every entry filled before is

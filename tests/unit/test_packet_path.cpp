@@ -738,15 +738,25 @@ TEST_CASE("the FIB result cache answers as the lookup did, and never after the k
     CHECK(o.output == via_r1);
     check_cache(o, 0, 1, 1);
   }
-  // Gated (routerd's setting): a window of lookups that all miss (a flow
-  // each, more flows than a cache holds) rests it; then lookups go past it.
+  // Gated (routerd's setting): lookups that all miss (a flow each, more
+  // flows than the cache holds) do not rest it while it warms, up to as
+  // many new keys as it holds; past them, a window of misses rests it, and
+  // then lookups go past it.
   REQUIRE(r.fp.set_fib_cache(true, true));
   Ipv4 flow;
   flow.dst = "10.9.7.7";
-  for (uint16_t i = 0; i < FP_CACHE_WINDOW; ++i) {
-    flow.sport = static_cast<uint16_t>(10000 + i);
-    run(testpkt::ipv4_frame(r.r0.mac, kSender, flow));
+  const auto flow_number = [&flow](uint32_t i) {
+    flow.sport = static_cast<uint16_t>(i);
+    flow.dport = static_cast<uint16_t>(i >> 16);
+  };
+  const uint32_t warm = fastpath::kDefaultFibCacheEntries;
+  uint64_t skipped = 0;
+  for (uint32_t i = 0; i < warm + FP_CACHE_WINDOW; ++i) {
+    flow_number(i);
+    const Outcome o = run(testpkt::ipv4_frame(r.r0.mac, kSender, flow));
+    if (i < warm) skipped += o.after.cache_skipped - o.before.cache_skipped;
   }
+  CHECK(skipped == 0);
   const Outcome rested = run(testpkt::ipv4_frame(r.r0.mac, kSender, flow));
   CHECK(rested.action == XDP_REDIRECT);
   CHECK(rested.after.cache_skipped - rested.before.cache_skipped == 1);

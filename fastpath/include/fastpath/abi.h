@@ -76,6 +76,9 @@ struct fp_cache_gate {
 	__u32 hits;
 	__u32 rest;    /* lookups left to make without the cache */
 	__u32 _pad;
+	/* New keys this CPU filled, per family: until they reach what the
+	 * cache holds it is warming, not thrashing, and is never rested. */
+	__u64 fills[2];
 };
 
 #define FP_MAX_SLOTS 256
