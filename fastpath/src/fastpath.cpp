@@ -185,10 +185,10 @@ Result<void> Fastpath::Impl::load_program(const LoadOptions& options) {
   auto cookie = common::netns_cookie();
   if (!cookie) return std::unexpected(cookie.error());
   skel->rodata->netns_cookie = *cookie;
-  skel->rodata->fib_cache_capacity[0] =
-      cache_entries(skel->maps.fib_cache4, dir / "fib_cache4", options.fib_cache_entries);
-  skel->rodata->fib_cache_capacity[1] =
-      cache_entries(skel->maps.fib_cache6, dir / "fib_cache6", options.fib_cache_entries);
+  bpf_map* const caches[] = {skel->maps.fib_cache4, skel->maps.fib_cache6};  // as the capacities
+  for (size_t f = 0; f < std::size(caches); ++f)
+    skel->rodata->fib_cache_capacity[f] =
+        cache_entries(caches[f], dir / bpf_map__name(caches[f]), options.fib_cache_entries);
   for (bpf_map* map : {skel->maps.ifaces, skel->maps.ifaces_direct, skel->maps.stats,
                        skel->maps.local_addrs, skel->maps.limits, skel->maps.cache_gen,
                        skel->maps.fib_cache4, skel->maps.fib_cache6}) {

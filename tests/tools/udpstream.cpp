@@ -64,9 +64,9 @@ int send_stream(const char* addr, int port, uint64_t count, uint64_t rate, size_
   }
   const int fd = socket(family, SOCK_DGRAM, 0);
   if (size) {
-    const int probe = family == AF_INET6 ? IPV6_PMTUDISC_PROBE : IP_PMTUDISC_PROBE;
-    if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof(probe));
-    else setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe));
+    const int probe = IP_PMTUDISC_PROBE, probe6 = IPV6_PMTUDISC_PROBE;
+    if (family == AF_INET) setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe));
+    else setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe6, sizeof(probe6));
   }
   std::vector<char> buf(std::max<size_t>(size, 64), 0);
   stop_on_signals();

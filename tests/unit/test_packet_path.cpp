@@ -745,14 +745,11 @@ TEST_CASE("the FIB result cache answers as the lookup did, and never after the k
   REQUIRE(r.fp.set_fib_cache(true, true));
   Ipv4 flow;
   flow.dst = "10.9.7.7";
-  const auto flow_number = [&flow](uint32_t i) {
-    flow.sport = static_cast<uint16_t>(i);
-    flow.dport = static_cast<uint16_t>(i >> 16);
-  };
   const uint32_t warm = fastpath::kDefaultFibCacheEntries;
   uint64_t skipped = 0;
   for (uint32_t i = 0; i < warm + FP_CACHE_WINDOW; ++i) {
-    flow_number(i);
+    flow.sport = static_cast<uint16_t>(i);
+    flow.dport = static_cast<uint16_t>(i >> 16);
     const Outcome o = run(testpkt::ipv4_frame(r.r0.mac, kSender, flow));
     if (i < warm) skipped += o.after.cache_skipped - o.before.cache_skipped;
   }
