@@ -413,6 +413,16 @@ static __always_inline int forward_tail(struct fp_pkt *p, struct ethhdr *eth, vo
 		cache_answer(fib, hit);
 		rc = BPF_FIB_LKUP_RET_SUCCESS;
 	} else {
+		/* The kernel drops an IPv4 packet claiming one of the router's
+		 * addresses. A hit passed this check under the same
+		 * generations: an address change moves the kernel's, a new
+		 * table the loader's. */
+		if (!ipv6 && !(p->in->flags & FP_IFACE_ACCEPT_LOCAL)) {
+			enum fp_pass_reason local = local_address(bpf_ntohl(iph->saddr), lim);
+
+			if (local != FP_PASS__MAX)
+				return pass(p, local);
+		}
 		rc = bpf_fib_lookup(p->ctx, fib, sizeof(*fib), 0);
 	}
 	__u8 ttl = ipv6 ? ip6h->hop_limit : iph->ttl;
@@ -494,13 +504,6 @@ static __always_inline int forward_ipv4(struct fp_pkt *p)
 	lim = limits_now();
 	if (!lim) /* a one-entry array: only for the verifier */
 		return XDP_PASS;
-	/* The kernel drops a packet claiming one of the router's addresses. */
-	if (!(p->in->flags & FP_IFACE_ACCEPT_LOCAL)) {
-		enum fp_pass_reason local = local_address(bpf_ntohl(iph->saddr), lim);
-
-		if (local != FP_PASS__MAX)
-			return pass(p, local);
-	}
 
 	fib.family = AF_INET;
 	fib.tos = iph->tos;

@@ -523,6 +523,8 @@ Result<void> Fastpath::set_local_addresses(std::span<const uint32_t> addresses) 
   lim.local_slot = next;
   if (bpf_map_update_elem(limits_fd, &zero, &lim, 0) < 0)
     return common::fail_errno("cannot switch to the new local addresses");
+  // A cached answer passed the check against the table before.
+  if (auto r = impl_->bump_loader_gen(); !r) return r;
   if (!fits)
     return common::fail(ENOSPC,
                         fmt::format("{} local IPv4 addresses, the fast path holds {}: it "

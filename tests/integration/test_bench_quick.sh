@@ -58,6 +58,10 @@ check "ratios per family and cell" has '
 	(.ratios | length) == 2 * (.config.cells | length) and
 	all(.ratios[]; .fastpath_over_kernel > 0 and .fastpath_over_limit > 0 and
 	  .fastpath_over_nocache > 0)'
+check "the cache's hit ratio: from r's counters for the fast path, none without the cache" has '
+	all(.ratios[]; (.fastpath_hit_ratio | type) == "number" and
+	  .fastpath_hit_ratio > 0 and .fastpath_hit_ratio <= 1) and
+	all(.pps[] | select(.mode == "nocache"); .hit_ratio == null)'
 check "route tables: install time measured" has '
 	(.route_install | length) == 2 * (.config.cells | length) + (if .stateful then 1 else 0 end) and
 	all(.route_install[]; has("seconds") and has("mem_mib"))'

@@ -710,6 +710,18 @@ TEST_CASE("the FIB result cache answers as the lookup did, and never after the k
                             neighbour));
     CHECK(run(in).output == via_r3(kR3Host));
 
+    // The source becomes one of the router's addresses (IPv4 checks them):
+    // a hit passed the check against the table before, and is not used.
+    if (!ipv6) {
+      const uint32_t source = htonl(0x0a010002);  // 10.1.0.2, the frames' source
+      REQUIRE(r.fp.set_local_addresses(std::span(&source, 1)));
+      check_pass(in, FP_PASS_SOURCE_INVALID);
+      REQUIRE(r.fp.set_local_addresses({}));
+      o = run(in);
+      CHECK(o.output == via_r3(kR3Host));
+      check_cache(o, 0, 1, 1);
+    }
+
     // A larger packet than the lookup cleared: looked up again.
     Ipv4 big = ip;
     big.payload = 1400;

@@ -114,10 +114,11 @@ kernel_forwarded() {
 }
 
 
-# fastpath_counters: "FORWARDED PASSED" of eth-h1, from routerd.
+# fastpath_counters: "FORWARDED PASSED HITS MISSES SKIPPED" of eth-h1, from
+# routerd (the last three: the FIB result cache's answers).
 fastpath_counters() {
-	rctl -j stats dev eth-h1 |
-		jq -r '.interfaces[0] | "\(.forwarded.packets) \(.passed_packets)"'
+	rctl -j stats dev eth-h1 | jq -r '.interfaces[0] | [.forwarded.packets, .passed_packets,
+		.fib_cache.hits, .fib_cache.misses, .fib_cache.skipped] | join(" ")'
 }
 
 # ---- modes of r -----------------------------------------------------------
@@ -248,7 +249,7 @@ pps_sample() {
 	mode_up "$mode"
 	xdp=$(xdp_mode "$R" eth-h1)
 	k0=$(kernel_forwarded "$fam")
-	f0="null null"
+	f0="null null null null null"
 	routerd_mode "$mode" && f0=$(fastpath_counters)
 
 	nsenter --net="/run/netns/$H2" -- "$PKTGEN" sink -j dev eth0 idle 0.5 \
@@ -266,7 +267,7 @@ pps_sample() {
 	await_pid "$sink_pid" 30
 
 	k1=$(kernel_forwarded "$fam")
-	f1="null null"
+	f1="null null null null null"
 	routerd_mode "$mode" && f1=$(fastpath_counters)
 	mode_down "$mode"
 	[ "$mode" = limit ] && cp "$WORK/limit.json" "$s.limit"

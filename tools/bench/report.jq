@@ -14,11 +14,17 @@ def ratio(a; b): if a == null or b == null or b == 0 then null
 def extra_ns(rate; limit): if rate == null or limit == null or rate == 0 or limit == 0
   then null else (1e9 / rate - 1e9 / limit | round) end;
 
+# The share of the fast path's lookups the FIB result cache answered (those
+# it was rested for count as not answered), over a cell's samples.
+def hit_ratio: [.[] | .r.fib_cache // {} | select(.hits != null) |
+  (.hits + .misses + .skipped) as $n | select($n > 0) | .hits / $n] |
+  if length == 0 then null else median * 1000 | round / 1000 end;
+
 def pps_cells: group_by([.family, .routes, .destinations, .mode]) | map({
   family: .[0].family, routes: .[0].routes, destinations: .[0].destinations,
   mode: .[0].mode, rounds: length,
   pps: spread(.pps), sent: spread(.sent), received: spread(.received),
-  lost: spread(.lost), samples: .});
+  lost: spread(.lost), hit_ratio: hit_ratio, samples: .});
 def tcp_cells: group_by([(.mode != "kernel"), .streams]) | map({
   mode: .[0].mode, streams: .[0].streams, rounds: length,
   gbps: spread(.gbps), h1_offloads: .[0].h1_offloads, samples: .});
@@ -39,6 +45,7 @@ $meta + {
       family: .[0].family, routes: .[0].routes, destinations: .[0].destinations,
       kernel_pps: $m.kernel, fastpath_pps: $m.fastpath, nocache_pps: $m.nocache,
       limit_pps: $m.limit,
+      fastpath_hit_ratio: (map(select(.mode == "fastpath")) | first // {} | .hit_ratio),
       fastpath_over_kernel: ratio($m.fastpath; $m.kernel),
       fastpath_over_limit: ratio($m.fastpath; $m.limit),
       fastpath_over_nocache: ratio($m.fastpath; $m.nocache),

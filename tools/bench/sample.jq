@@ -2,7 +2,8 @@
 # the generator sent, what the sink received, what r says it did, and the
 # checks that the run measured what it claims to.
 # In: $fam $routes $dests $mode $round $xdp, $ruleset ("" for none), $kfwd (r's kernel forwarded),
-# $f0 $f1 ([forwarded, passed] of the fast path before and after, or nulls),
+# $f0 $f1 ([forwarded, passed, cache hits, misses, skipped] of the fast path
+# before and after, or nulls),
 # $send $sink $limit (the tools' JSON, slurped: [] when they printed none).
 def delta(i): if $f0[i] == null then null else $f1[i] - $f0[i] end;
 def short(n; total): n != null and total > 0 and n < 0.99 * total;
@@ -18,7 +19,8 @@ def short(n; total): n != null and total > 0 and n < 0.99 * total;
   lost: (($s.xmit.transmitted // $s.frames // 0) - $received),
   send_pps: ($s.pps // 0),
   r: {xdp: $xdp, kernel_forwarded: $kfwd, fastpath_forwarded: delta(0),
-      fastpath_passed: delta(1), limit_redirected: ($l.redirected // null)}
+      fastpath_passed: delta(1), limit_redirected: ($l.redirected // null),
+      fib_cache: {hits: delta(2), misses: delta(3), skipped: delta(4)}}
 } |
 .problems = (
   [if .sent == 0 then "nothing sent" else empty end] +

@@ -17,7 +17,7 @@ def cell(family; routes; dests; mode):
   "Packets per second through r, 64-byte frames: median Mpps (min-max) over \(.config.rounds) round(s) of \(.config.duration_s) s",
   ("family" | rpad(7)) + ("routes" | lpad(8)) + ("dests" | lpad(7)) + "  " +
     ("kernel" | rpad(19)) + ("fastpath" | rpad(19)) + ("no cache" | rpad(19)) +
-    ("limit" | rpad(19)) + "fp/kernel  fp/limit  fp/no cache  no cache/limit  ns over limit: kernel, fp",
+    ("limit" | rpad(19)) + "fp/kernel  fp/limit  fp/no cache  no cache/limit  fp hits  ns over limit: kernel, fp",
   (.ratios[] as $q |
     ($q.family | rpad(7)) + ($q.routes | lpad(8)) + ($q.destinations | lpad(7)) + "  " +
     ([("kernel", "fastpath", "nocache", "limit") as $m | $r | cell($q.family; $q.routes; $q.destinations; $m) |
@@ -25,6 +25,7 @@ def cell(family; routes; dests; mode):
       else .pps | range3(mpps | fixed(2)) | rpad(19) end] | join("")) +
     ($q.fastpath_over_kernel | fixed(2) | rpad(11)) + ($q.fastpath_over_limit | fixed(2) | rpad(10)) +
     ($q.fastpath_over_nocache | fixed(2) | rpad(13)) + ($q.nocache_over_limit | fixed(2) | rpad(16)) +
+    ($q.fastpath_hit_ratio | if . == null then "-" else . * 100 | fixed(1) + " %" end | rpad(9)) +
     ($q.kernel_extra_ns | fixed(0) | lpad(6)) + ", " + ($q.fastpath_extra_ns | fixed(0))),
   ""
  else empty end),
